@@ -1,0 +1,19 @@
+// The `pinfold` command line: `serve`, `keys`, `engines` (admin, on this machine's data folder)
+// and `agents` (a client that speaks only HTTP to a server).
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace pinfold::cli {
+
+int Main(int argc, char** argv);
+
+// Each registers its subcommand on the app; the callback runs the command and sets `exitCode`.
+void AddServeCommand(CLI::App& app, int& exitCode);
+void AddKeysCommand(CLI::App& app, int& exitCode);
+void AddEnginesCommand(CLI::App& app, int& exitCode);
+void AddAgentsCommand(CLI::App& app, int& exitCode);
+
+}  // namespace pinfold::cli

@@ -1,0 +1,64 @@
+#include "http/agent_json.h"
+
+#include <boost/json/array.hpp>
+
+#include "core/clock.h"
+
+namespace pinfold::http {
+namespace {
+
+boost::json::value OptionalText(const std::optional<std::string>& text) {
+    if (!text) return nullptr;
+    return boost::json::string(*text);
+}
+
+std::string_view PublicStatus(const services::AgentView& agent) {
+    if (!agent.record.desiredRunning) return "not_running";
+    return runtime::ProcessStateName(agent.process.state);
+}
+
+}  // namespace
+
+boost::json::object AgentToJson(const services::AgentView& agent, const std::string& userId) {
+    const store::AgentRecord& r = agent.record;
+    boost::json::object o;
+    o["agentId"] = r.id;
+    o["userId"] = userId;
+    o["name"] = r.name;
+    o["description"] = OptionalText(r.description);
+    o["vibe"] = OptionalText(r.vibe);
+    o["emoji"] = OptionalText(r.emoji);
+    o["gatewayToken"] = r.gatewayToken;
+    o["createdAt"] = FormatIso8601(r.createdAtMs);
+    o["updatedAt"] = FormatIso8601(r.updatedAtMs);
+    o["status"] = PublicStatus(agent);
+    o["engine"] = r.engine;
+    o["agentVersion"] = r.engineVersion;
+    o["hostProvider"] = "pinfold";
+    // Snapshot fields are filled once workspaces are snapshotted (docs/api.md).
+    o["lastSync"] = nullptr;
+    o["snapshotCid"] = nullptr;
+    o["fileManifest"] = nullptr;
+    o["snapshotsUpdatedAt"] = nullptr;
+    o["deletedAt"] = nullptr;
+    return o;
+}
+
+boost::json::object AgentDetailToJson(const services::AgentView& agent,
+                                      const std::string& userId) {
+    boost::json::object o;
+    o["agent"] = AgentToJson(agent, userId);
+    o["processStatus"] = PublicStatus(agent);
+    if (agent.process.enginePid && agent.record.desiredRunning) {
+        o["processId"] = std::to_string(*agent.process.enginePid);
+    } else {
+        o["processId"] = nullptr;
+    }
+    o["skills"] = boost::json::array();
+    o["secrets"] = boost::json::array();
+    o["snapshots"] = boost::json::array();
+    o["portForwarding"] = boost::json::array();
+    return o;
+}
+
+}  // namespace pinfold::http

@@ -1,0 +1,18 @@
+// How an agent is shown in API responses (the spec's Agent object and the detail wrapper).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "services/agent_service.h"
+
+namespace pinfold::http {
+
+// The Agent object: agentId, userId, name, ..., status, engine, agentVersion.
+boost::json::object AgentToJson(const services::AgentView& agent, const std::string& userId);
+
+// GET /v0/agents/{id}: {agent, processStatus, processId, skills, secrets, snapshots,
+// portForwarding}.
+boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId);
+
+}  // namespace pinfold::http

@@ -1,0 +1,19 @@
+// The route table: every endpoint of the API, one row each (see http/route.h for the columns).
+// The router, the authenticator and the OpenAPI document all read these rows.
+#pragma once
+
+#include <vector>
+
+#include "http/route.h"
+#include "http/services.h"
+
+namespace pinfold::http {
+
+std::vector<Route> BuildRoutes(Services& services);
+
+// Per-area builders, each in its handlers_<area>.cpp; BuildRoutes concatenates them.
+void AddSystemRoutes(std::vector<Route>& routes);
+void AddAgentRoutes(std::vector<Route>& routes, Services& services);
+void AddConsoleRoutes(std::vector<Route>& routes, Services& services);
+
+}  // namespace pinfold::http

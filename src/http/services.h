@@ -1,0 +1,21 @@
+// The services the route table's handlers call. Built once by `pinfold serve` (cli/serve.cpp)
+// and passed by reference; handlers hold no state of their own.
+#pragma once
+
+namespace pinfold::services {
+class AgentService;
+class ConsoleService;
+class FileService;
+class KeyService;
+}  // namespace pinfold::services
+
+namespace pinfold::http {
+
+struct Services {
+    services::AgentService& agents;
+    services::ConsoleService& console;
+    services::FileService& files;
+    services::KeyService& keys;
+};
+
+}  // namespace pinfold::http

@@ -1,0 +1,311 @@
+#include "sandbox/safe_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "sandbox/unique_fd.h"
+
+namespace pinfold::sandbox {
+namespace {
+
+const char kNotFound[] = "File not found";
+const char kDirNotFound[] = "Directory not found";
+
+// Runs `body` on a new thread whose filesystem identity is `uid` (and gid `uid`) with no
+// supplementary groups. Raw syscalls: they change only that thread, unlike glibc's setgroups().
+template <typename T>
+Result<T> AsAgent(uint32_t uid, const std::function<Result<T>()>& body) {
+    if (uid == 0)
+        return Status::InvalidArgument("File access as root (uid 0) is refused");
+    Result<T> result = Status::Internal("file worker did not run");
+    std::thread worker([&] {
+        ::syscall(SYS_setgroups, 0, nullptr);
+        ::syscall(SYS_setfsgid, uid);
+        ::syscall(SYS_setfsuid, uid);
+        // setfsuid() reports the previous value; asking again with an invalid id returns the
+        // current one without changing it.
+        if (static_cast<uint32_t>(::syscall(SYS_setfsuid, -1)) != uid ||
+            static_cast<uint32_t>(::syscall(SYS_setfsgid, -1)) != uid) {
+            result = Status::Internal("cannot take the agent's file identity");
+            return;
+        }
+        result = body();
+    });
+    worker.join();
+    return result;
+}
+
+int OpenInRoot(int rootFd, const std::string& path, uint64_t flags, uint64_t mode = 0) {
+    open_how how{};
+    how.flags = flags | O_CLOEXEC;
+    how.mode = mode;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const char* p = path.empty() ? "." : path.c_str();
+    for (int attempt = 0;; ++attempt) {
+        int fd = static_cast<int>(::syscall(SYS_openat2, rootFd, p, &how, sizeof how));
+        // EAGAIN: a concurrent rename made the in-root check unsure; the kernel asks to retry.
+        if (fd >= 0 || errno != EAGAIN || attempt >= 8)
+            return fd;
+    }
+}
+
+Result<UniqueFd> OpenRoot(const std::string& rootDir) {
+    UniqueFd root(::open(rootDir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root)
+        return Status::NotFound(kNotFound);
+    return root;
+}
+
+Status WriteErrno(int err, const char* notFoundText) {
+    switch (err) {
+        case ENOENT:
+        case ENOTDIR:
+        case ELOOP:
+        case EXDEV:
+            return Status::NotFound(notFoundText);
+        case EACCES:
+        case EPERM:
+        case EROFS:
+            return Status::Forbidden("Permission denied");
+        case EISDIR:
+            return Status::InvalidArgument("Path is a directory");
+        case EEXIST:
+        case ENOTEMPTY:
+            return Status::Conflict("File already exists");
+        case ENOSPC:
+        case EDQUOT:
+            return Status::TooLarge("No space left for the file");
+        default:
+            return Status::Internal(std::string("write failed: ") + std::strerror(err));
+    }
+}
+
+// "a/b/c.txt" -> ("a/b", "c.txt"); "c.txt" -> ("", "c.txt").
+std::pair<std::string, std::string> SplitLast(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return {"", path};
+    std::string dir = path.substr(0, slash);
+    if (dir.empty())
+        dir = "/";
+    return {dir, path.substr(slash + 1)};
+}
+
+// Opens (creating when asked) the folder `dir` inside the root, one component at a time so
+// each new folder is made by the agent's identity with mkdirat() in an already-resolved parent.
+Result<UniqueFd> OpenParent(int rootFd, const std::string& dir, bool create) {
+    if (!create) {
+        UniqueFd fd(OpenInRoot(rootFd, dir, O_PATH | O_DIRECTORY));
+        if (!fd)
+            return WriteErrno(errno, kDirNotFound);
+        return fd;
+    }
+    std::string prefix;
+    size_t pos = 0;
+    while (pos <= dir.size()) {
+        size_t slash = dir.find('/', pos);
+        if (slash == std::string::npos)
+            slash = dir.size();
+        std::string part = dir.substr(pos, slash - pos);
+        pos = slash + 1;
+        std::string next = prefix.empty() ? part : prefix + "/" + part;
+        if (part.empty() || part == "." || part == "..") {
+            prefix = next.empty() ? "/" : next;
+            continue;
+        }
+        UniqueFd fd(OpenInRoot(rootFd, next, O_PATH | O_DIRECTORY));
+        if (!fd && errno == ENOENT) {
+            UniqueFd parent(
+                OpenInRoot(rootFd, prefix.empty() ? "." : prefix, O_PATH | O_DIRECTORY));
+            if (!parent)
+                return WriteErrno(errno, kDirNotFound);
+            if (::mkdirat(parent.get(), part.c_str(), 0755) != 0 && errno != EEXIST) {
+                return WriteErrno(errno, kDirNotFound);
+            }
+            fd.reset(OpenInRoot(rootFd, next, O_PATH | O_DIRECTORY));
+        }
+        if (!fd)
+            return WriteErrno(errno, kDirNotFound);
+        prefix = next;
+    }
+    UniqueFd fd(OpenInRoot(rootFd, dir, O_PATH | O_DIRECTORY));
+    if (!fd)
+        return WriteErrno(errno, kDirNotFound);
+    return fd;
+}
+
+std::string TempName(const std::string& base) {
+    static std::atomic<uint64_t> counter{0};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ".pinfold-%d-%llu.tmp", static_cast<int>(::getpid()),
+                  static_cast<unsigned long long>(counter.fetch_add(1)));
+    std::string prefix = base.substr(0, std::min<size_t>(base.size(), 100));
+    return "." + prefix + buf;
+}
+
+}  // namespace
+
+Result<std::string> ReadFileInRoot(const std::string& rootDir, const std::string& path,
+                                   uint32_t fsUid, size_t maxBytes) {
+    return AsAgent<std::string>(fsUid, [&]() -> Result<std::string> {
+        PINFOLD_ASSIGN_OR_RETURN(UniqueFd root, OpenRoot(rootDir));
+        // O_PATH first: opening a FIFO or a device for reading could block or act on it.
+        UniqueFd pathFd(OpenInRoot(root.get(), path, O_PATH));
+        if (!pathFd)
+            return Status::NotFound(kNotFound);
+        struct stat st;
+        if (::fstat(pathFd.get(), &st) != 0)
+            return Status::NotFound(kNotFound);
+        if (S_ISDIR(st.st_mode))
+            return Status::InvalidArgument("Path is a directory");
+        if (!S_ISREG(st.st_mode))
+            return Status::InvalidArgument("Path is not a regular file");
+        if (static_cast<uint64_t>(st.st_size) > maxBytes)
+            return Status::TooLarge("File too large");
+        // Re-opening our own O_PATH fd checks read permission against the agent's identity.
+        std::string self = "/proc/self/fd/" + std::to_string(pathFd.get());
+        UniqueFd fd(::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+        if (!fd)
+            return Status::NotFound(kNotFound);
+        std::string data;
+        data.resize(std::min<uint64_t>(st.st_size, maxBytes) + 1);
+        size_t got = 0;
+        for (;;) {
+            if (got == data.size()) {
+                if (data.size() > maxBytes)
+                    break;  // grew past the limit while reading
+                data.resize(std::min(maxBytes + 1, data.size() * 2 + 4096));
+            }
+            ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return Status::NotFound(kNotFound);
+            if (n == 0)
+                break;
+            got += static_cast<size_t>(n);
+        }
+        if (got > maxBytes)
+            return Status::TooLarge("File too large");
+        data.resize(got);
+        return data;
+    });
+}
+
+Result<WriteResult> WriteFileInRoot(const std::string& rootDir, const std::string& path,
+                                    uint32_t fsUid, std::string_view data, WriteMode mode) {
+    const bool createParents = mode == WriteMode::kCreateParents;
+    const bool exclusive = mode == WriteMode::kCreateNew;
+    if (path.empty() || path.back() == '/')
+        return Status::InvalidArgument("Path is a directory");
+    auto [dir, base] = SplitLast(path);
+    if (base.empty() || base == "." || base == "..")
+        return Status::InvalidArgument("Invalid path");
+    return AsAgent<WriteResult>(fsUid, [&]() -> Result<WriteResult> {
+        PINFOLD_ASSIGN_OR_RETURN(UniqueFd root, OpenRoot(rootDir));
+        PINFOLD_ASSIGN_OR_RETURN(UniqueFd parent, OpenParent(root.get(), dir, createParents));
+        WriteResult result;
+        struct stat st;
+        if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (S_ISDIR(st.st_mode))
+                return Status::InvalidArgument("Path is a directory");
+            if (exclusive)
+                return Status::Conflict("File already exists");
+        } else if (errno == ENOENT) {
+            result.created = true;
+        } else {
+            return WriteErrno(errno, kDirNotFound);
+        }
+
+        std::string tmp = TempName(base);
+        UniqueFd fd(::openat(parent.get(), tmp.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd)
+            return WriteErrno(errno, kDirNotFound);
+        auto fail = [&](int err) {
+            ::unlinkat(parent.get(), tmp.c_str(), 0);
+            return WriteErrno(err, kDirNotFound);
+        };
+        if (::fchmod(fd.get(), 0644) != 0)
+            return fail(errno);
+        size_t off = 0;
+        while (off < data.size()) {
+            ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return fail(errno);
+            off += static_cast<size_t>(n);
+        }
+        if (::fsync(fd.get()) != 0)
+            return fail(errno);
+        fd.reset();
+        unsigned int flags = exclusive ? RENAME_NOREPLACE : 0;
+        if (::renameat2(parent.get(), tmp.c_str(), parent.get(), base.c_str(), flags) != 0) {
+            return fail(errno);
+        }
+        result.bytesWritten = data.size();
+        return result;
+    });
+}
+
+Result<std::vector<DirEntry>> ListDirInRoot(const std::string& rootDir, const std::string& path,
+                                            uint32_t fsUid, size_t maxEntries) {
+    return AsAgent<std::vector<DirEntry>>(fsUid, [&]() -> Result<std::vector<DirEntry>> {
+        PINFOLD_ASSIGN_OR_RETURN(UniqueFd root, OpenRoot(rootDir));
+        UniqueFd pathFd(OpenInRoot(root.get(), path, O_PATH));
+        if (!pathFd)
+            return Status::NotFound(kDirNotFound);
+        struct stat st;
+        if (::fstat(pathFd.get(), &st) != 0)
+            return Status::NotFound(kDirNotFound);
+        if (!S_ISDIR(st.st_mode))
+            return Status::InvalidArgument("Path is not a directory");
+        std::string self = "/proc/self/fd/" + std::to_string(pathFd.get());
+        int fd = ::open(self.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return Status::NotFound(kDirNotFound);
+        DIR* d = ::fdopendir(fd);
+        if (!d) {
+            ::close(fd);
+            return Status::NotFound(kDirNotFound);
+        }
+        std::vector<DirEntry> entries;
+        while (dirent* e = ::readdir(d)) {
+            std::string name = e->d_name;
+            if (name == "." || name == "..")
+                continue;
+            DirEntry entry;
+            entry.name = name;
+            struct stat es;
+            if (::fstatat(::dirfd(d), e->d_name, &es, AT_SYMLINK_NOFOLLOW) == 0) {
+                entry.type = S_ISREG(es.st_mode)   ? 'f'
+                             : S_ISDIR(es.st_mode) ? 'd'
+                             : S_ISLNK(es.st_mode) ? 'l'
+                                                   : '?';
+                entry.size = S_ISREG(es.st_mode) ? static_cast<uint64_t>(es.st_size) : 0;
+            }
+            entries.push_back(std::move(entry));
+        }
+        ::closedir(d);
+        std::sort(entries.begin(), entries.end(),
+                  [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+        if (entries.size() > maxEntries)
+            entries.resize(maxEntries);
+        return entries;
+    });
+}
+
+}  // namespace pinfold::sandbox

@@ -1,0 +1,112 @@
+// AgentService: the agents of each workspace — create, list, read, restart, delete, gateway
+// tokens — and keeping the supervisor in step with what the store says should run.
+//
+// Every read or change takes the caller's workspace: an agent of another workspace is NotFound,
+// exactly like one that does not exist, so ids never leak across workspaces.
+// Thread-safe: the store and supervisor are; per-agent changes are serialised by agentLocks_.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "runtime/engine_registry.h"
+#include "runtime/supervisor.h"
+#include "services/data_layout.h"
+#include "store/agent_repository.h"
+#include "store/db.h"
+
+namespace pinfold::services {
+
+struct AgentServiceOptions {
+    size_t agentLimit = 10;           // live agents per workspace (403 "Agent limit reached")
+    uint32_t firstHostUid = 200000;   // agents get host uids from here up, never reused
+    uint64_t memoryLimitBytes = 0;    // per agent; 0 = none
+    uint32_t pidsLimit = 0;           // per agent; 0 = none
+};
+
+struct CreateAgentInput {
+    std::string name;
+    std::optional<std::string> description;
+    std::optional<std::string> vibe;
+    std::optional<std::string> emoji;
+    std::optional<std::string> engine;  // default "openclaw"
+};
+
+// An agent as the API shows it: the stored record plus what its process is doing now.
+struct AgentView {
+    store::AgentRecord record;
+    runtime::ProcessStatus process;
+};
+
+struct RestartOutcome {
+    std::optional<int> previousProcessId;
+};
+
+class AgentService {
+public:
+    AgentService(store::Db& db, runtime::Supervisor& supervisor,
+                 const runtime::EngineRegistry& engines, const Clock& clock, DataLayout layout,
+                 AgentServiceOptions options);
+
+    Result<AgentView> create(const std::string& workspace, const CreateAgentInput& input);
+    Result<std::vector<AgentView>> list(const std::string& workspace);
+    Result<AgentView> get(const std::string& workspace, const std::string& agentId);
+    Status remove(const std::string& workspace, const std::string& agentId);
+    // version: optional engine version to switch to (InvalidArgument "Invalid version").
+    Result<RestartOutcome> restart(const std::string& workspace, const std::string& agentId,
+                                   const std::optional<std::string>& version);
+    Result<std::vector<runtime::LogLine>> logs(const std::string& workspace,
+                                               const std::string& agentId, size_t lines);
+    Result<std::string> gatewayToken(const std::string& workspace, const std::string& agentId);
+    // A new token; the old one stops working at once and a running engine restarts with it.
+    Result<std::string> rotateGatewayToken(const std::string& workspace,
+                                           const std::string& agentId);
+
+    // The live agent whose gateway token this is (compared in constant time), or NotFound.
+    Result<store::AgentRecord> findByGatewayToken(const std::string& agentId,
+                                                  const std::string& token);
+
+    const runtime::EngineRegistry& engines() const { return engines_; }
+    size_t agentLimit() const { return options_.agentLimit; }
+
+    // A connected socket to the agent's engine port inside its network namespace, for the
+    // agent-host proxy. Conflict when the agent is not running.
+    Result<int> connectEngine(const std::string& agentId);
+
+    // On server start: start every agent that should be running. Returns how many were started.
+    Result<size_t> reconcile();
+
+    // Builds what the supervisor needs to (re)start this agent.
+    Result<runtime::AgentLaunchSpec> launchSpec(const store::AgentRecord& agent) const;
+
+private:
+    Result<store::AgentRecord> load(const std::string& workspace, const std::string& agentId);
+    Status writeIdentity(const store::AgentRecord& agent);
+    std::shared_ptr<std::mutex> agentLock(const std::string& agentId);
+
+    store::Db& db_;
+    runtime::Supervisor& supervisor_;
+    const runtime::EngineRegistry& engines_;
+    const Clock& clock_;
+    const DataLayout layout_;
+    const AgentServiceOptions options_;
+
+    std::mutex createMutex_;  // serialises the limit check with the insert, and uid allocation
+    std::mutex locksMutex_;   // guards agentLocks_
+    std::map<std::string, std::shared_ptr<std::mutex>> agentLocks_;
+};
+
+// Field rules shared by create and (later) update; InvalidArgument "Validation failed: ...".
+Status ValidateAgentFields(const CreateAgentInput& input);
+
+// The workspace/IDENTITY.md an agent starts with.
+std::string RenderIdentityMarkdown(const store::AgentRecord& agent);
+
+}  // namespace pinfold::services

@@ -1,0 +1,91 @@
+#include "store/migrations.h"
+
+#include "core/clock.h"
+
+namespace pinfold::store {
+
+const std::vector<Migration>& AllMigrations() {
+    static const std::vector<Migration> kMigrations = {
+        {1,
+         "workspaces, api keys, agents",
+         {
+             "CREATE TABLE workspaces ("
+             "  name TEXT PRIMARY KEY,"
+             "  user_id TEXT NOT NULL UNIQUE,"
+             "  created_at_ms BIGINT NOT NULL)",
+
+             "CREATE TABLE api_keys ("
+             "  id TEXT PRIMARY KEY,"
+             "  workspace TEXT NOT NULL,"
+             "  name TEXT NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  expires_at_ms BIGINT,"
+             "  revoked_at_ms BIGINT)",
+
+             "CREATE INDEX api_keys_workspace ON api_keys (workspace)",
+
+             // Deleted agents keep their row (deleted_at_ms set) so their id and host uid are never
+             // handed out again: a reused uid could read files a former agent left behind.
+             "CREATE TABLE agents ("
+             "  id TEXT PRIMARY KEY,"
+             "  workspace TEXT NOT NULL,"
+             "  name TEXT NOT NULL,"
+             "  description TEXT,"
+             "  vibe TEXT,"
+             "  emoji TEXT,"
+             "  engine TEXT NOT NULL,"
+             "  engine_version TEXT NOT NULL,"
+             "  gateway_token TEXT NOT NULL UNIQUE,"
+             "  host_uid BIGINT NOT NULL UNIQUE,"
+             "  desired_running INTEGER NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  updated_at_ms BIGINT NOT NULL,"
+             "  deleted_at_ms BIGINT)",
+
+             "CREATE INDEX agents_workspace ON agents (workspace)",
+         }},
+    };
+    return kMigrations;
+}
+
+Status Migrate(Db& db) {
+    return Migrate(db, AllMigrations());
+}
+
+Status Migrate(Db& db, const std::vector<Migration>& migrations) {
+    PINFOLD_TRY(db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "  version BIGINT PRIMARY KEY,"
+                        "  applied_at_ms BIGINT NOT NULL)")
+                    .status());
+
+    int64_t known = migrations.empty() ? 0 : migrations.back().version;
+    PINFOLD_ASSIGN_OR_RETURN(std::vector<DbRow> newest,
+                             db.query("SELECT MAX(version) FROM schema_migrations"));
+    int64_t applied = newest.empty() ? 0 : newest[0].getInt(0);
+    if (applied > known) {
+        return Status::Internal("Database schema version " + std::to_string(applied) +
+                                " is newer than this binary (" + std::to_string(known) + ")");
+    }
+
+    RealClock clock;
+    for (const Migration& migration : migrations) {
+        PINFOLD_TRY(db.transaction([&](Db& tx) -> Status {
+            // Checked inside the transaction so two servers starting at once cannot both apply it.
+            PINFOLD_ASSIGN_OR_RETURN(
+                std::vector<DbRow> done,
+                tx.query("SELECT 1 FROM schema_migrations WHERE version = ?", {migration.version}));
+            if (!done.empty())
+                return Status::Ok();
+            for (const std::string& statement : migration.statements) {
+                PINFOLD_TRY(tx.exec(statement).status());
+            }
+            return tx
+                .exec("INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)",
+                      {migration.version, clock.nowMs()})
+                .status();
+        }));
+    }
+    return Status::Ok();
+}
+
+}  // namespace pinfold::store
