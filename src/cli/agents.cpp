@@ -23,8 +23,10 @@ struct ClientOptions {
 };
 
 std::string Text(const json::value& v) {
-    if (v.is_string()) return std::string(v.get_string());
-    if (v.is_null()) return "";
+    if (v.is_string())
+        return std::string(v.get_string());
+    if (v.is_null())
+        return "";
     return json::serialize(v);
 }
 
@@ -80,7 +82,8 @@ void PrintAgentTable(const json::array& agents) {
 
 void PrintFields(const json::object& o) {
     for (const auto& [key, value] : o) {
-        if (value.is_object() || value.is_array()) continue;
+        if (value.is_object() || value.is_array())
+            continue;
         std::printf("%-14s %s\n", std::string(key).c_str(), Text(value).c_str());
     }
 }
@@ -91,7 +94,9 @@ void AddAgentsCommand(CLI::App& app, int& exitCode) {
     auto o = std::make_shared<ClientOptions>();
     CLI::App* agents = app.add_subcommand("agents", "Manage agents on a running server");
     agents->require_subcommand(1);
-    agents->add_option("--host", o->host, "Server URL")->envname("PINFOLD_HOST")->capture_default_str();
+    agents->add_option("--host", o->host, "Server URL")
+        ->envname("PINFOLD_HOST")
+        ->capture_default_str();
     agents->add_option("--jwt", o->jwt, "API key")->envname("PINFOLD_JWT");
     agents->add_flag("--json", o->json, "Print the server's JSON as it is");
 
@@ -105,7 +110,8 @@ void AddAgentsCommand(CLI::App& app, int& exitCode) {
 
     agents->add_subcommand("list", "List agents")->callback([o, &exitCode, output] {
         auto v = Call(*o, http::Method::kGet, "/v0/agents", nullptr, &exitCode);
-        if (v) output(*v, [&] { PrintAgentTable(v->at("agents").as_array()); });
+        if (v)
+            output(*v, [&] { PrintAgentTable(v->at("agents").as_array()); });
     });
 
     CLI::App* create = agents->add_subcommand("create", "Create an agent");
@@ -116,12 +122,17 @@ void AddAgentsCommand(CLI::App& app, int& exitCode) {
     create->add_option("--engine", o->engine);
     create->callback([o, &exitCode, output] {
         json::object body{{"name", o->name}};
-        if (!o->description.empty()) body["description"] = o->description;
-        if (!o->vibe.empty()) body["vibe"] = o->vibe;
-        if (!o->emoji.empty()) body["emoji"] = o->emoji;
-        if (!o->engine.empty()) body["engine"] = o->engine;
+        if (!o->description.empty())
+            body["description"] = o->description;
+        if (!o->vibe.empty())
+            body["vibe"] = o->vibe;
+        if (!o->emoji.empty())
+            body["emoji"] = o->emoji;
+        if (!o->engine.empty())
+            body["engine"] = o->engine;
         auto v = Call(*o, http::Method::kPost, "/v0/agents", &body, &exitCode);
-        if (v) output(*v, [&] { PrintFields(v->at("agent").as_object()); });
+        if (v)
+            output(*v, [&] { PrintFields(v->at("agent").as_object()); });
     });
 
     auto withId = [&](const char* name, const char* help) {
@@ -131,35 +142,41 @@ void AddAgentsCommand(CLI::App& app, int& exitCode) {
     };
     withId("get", "Show one agent")->callback([o, &exitCode, output] {
         auto v = Call(*o, http::Method::kGet, "/v0/agents/" + o->agentId, nullptr, &exitCode);
-        if (v) output(*v, [&] {
-            PrintFields(v->at("agent").as_object());
-            std::printf("%-14s %s\n", "processStatus", Text(v->at("processStatus")).c_str());
-        });
+        if (v)
+            output(*v, [&] {
+                PrintFields(v->at("agent").as_object());
+                std::printf("%-14s %s\n", "processStatus", Text(v->at("processStatus")).c_str());
+            });
     });
     withId("delete", "Delete an agent and its files")->callback([o, &exitCode, output] {
         auto v = Call(*o, http::Method::kDelete, "/v0/agents/" + o->agentId, nullptr, &exitCode);
-        if (v) output(*v, [&] { std::cout << Text(v->at("message")) << "\n"; });
+        if (v)
+            output(*v, [&] { std::cout << Text(v->at("message")) << "\n"; });
     });
     withId("restart", "Restart an agent's engine")->callback([o, &exitCode, output] {
         json::object body;
         auto v = Call(*o, http::Method::kPost, "/v0/agents/" + o->agentId + "/restart", &body,
                       &exitCode);
-        if (v) output(*v, [&] { std::cout << Text(v->at("message")) << "\n"; });
+        if (v)
+            output(*v, [&] { std::cout << Text(v->at("message")) << "\n"; });
     });
     withId("logs", "The agent's last 100 log lines")->callback([o, &exitCode, output] {
-        auto v = Call(*o, http::Method::kGet, "/v0/agents/" + o->agentId + "/logs", nullptr,
-                      &exitCode);
-        if (v) output(*v, [&] { std::cout << Text(v->at("logs")); });
+        auto v =
+            Call(*o, http::Method::kGet, "/v0/agents/" + o->agentId + "/logs", nullptr, &exitCode);
+        if (v)
+            output(*v, [&] { std::cout << Text(v->at("logs")); });
     });
     CLI::App* exec = withId("exec", "Run a shell command in the agent");
     exec->add_option("command", o->command, "Shell command")->required();
     exec->add_option("--cwd", o->cwd, "Working folder (default the workspace)");
     exec->callback([o, &exitCode, output] {
         json::object body{{"command", o->command}};
-        if (!o->cwd.empty()) body["cwd"] = o->cwd;
-        auto v = Call(*o, http::Method::kPost, "/v0/agents/" + o->agentId + "/console/exec",
-                      &body, &exitCode);
-        if (!v) return;
+        if (!o->cwd.empty())
+            body["cwd"] = o->cwd;
+        auto v = Call(*o, http::Method::kPost, "/v0/agents/" + o->agentId + "/console/exec", &body,
+                      &exitCode);
+        if (!v)
+            return;
         output(*v, [&] {
             std::cout << Text(v->at("stdout"));
             std::cerr << Text(v->at("stderr"));

@@ -13,9 +13,11 @@ namespace pinfold::cli {
 Result<OpenedDataDir> OpenDataDir(const std::string& dir) {
     std::error_code ec;
     std::filesystem::path root = std::filesystem::absolute(dir, ec);
-    if (ec) return Status::InvalidArgument("Bad data folder " + dir + ": " + ec.message());
+    if (ec)
+        return Status::InvalidArgument("Bad data folder " + dir + ": " + ec.message());
     std::filesystem::create_directories(root / "agents", ec);
-    if (ec) return Status::Internal("Cannot create data folder " + root.string() + ": " + ec.message());
+    if (ec)
+        return Status::Internal("Cannot create data folder " + root.string() + ": " + ec.message());
     ::chmod(root.c_str(), 0711);
     ::chmod((root / "agents").c_str(), 0711);
 

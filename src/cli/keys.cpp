@@ -54,9 +54,8 @@ void AddKeysCommand(CLI::App& app, int& exitCode) {
     create->add_option("--ttl", options->ttlSeconds, "Lifetime in seconds (0 = no expiry)");
     create->callback([options, &exitCode] {
         exitCode = WithKeyService(*options, [&](services::KeyService& keys) {
-            PINFOLD_ASSIGN_OR_RETURN(auto key,
-                                     keys.create(options->workspace, options->name,
-                                                 options->ttlSeconds));
+            PINFOLD_ASSIGN_OR_RETURN(
+                auto key, keys.create(options->workspace, options->name, options->ttlSeconds));
             std::cerr << "Created key " << key.record.id << " for workspace "
                       << key.record.workspace << "\n";
             std::cout << key.token << std::endl;

@@ -1,10 +1,10 @@
 // `pinfold serve`: opens the data folder, builds the services, reconciles the agents that should
 // run, and serves the API until SIGINT or SIGTERM.
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "cli/data_dir.h"
@@ -37,13 +37,13 @@ struct ServeOptions {
 
 // The agent-host proxy reaches an agent's engine through the agent service.
 class EngineUpstream final : public http::AgentUpstream {
-public:
+  public:
     explicit EngineUpstream(services::AgentService& agents) : agents_(agents) {}
     Result<int> connectAgent(const std::string& agentId) override {
         return agents_.connectEngine(agentId);
     }
 
-private:
+  private:
     services::AgentService& agents_;
 };
 
@@ -60,11 +60,13 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
     try {
         size_t used = 0;
         port = std::stoi(listen.substr(colon + 1), &used);
-        if (used != listen.size() - colon - 1) port = -1;
+        if (used != listen.size() - colon - 1)
+            port = -1;
     } catch (const std::exception&) {
         port = -1;
     }
-    if (port < 0 || port > 65535) return Status::InvalidArgument("Bad port in --listen " + listen);
+    if (port < 0 || port > 65535)
+        return Status::InvalidArgument("Bad port in --listen " + listen);
     return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
@@ -74,16 +76,19 @@ int Serve(const ServeOptions& o) {
         return 1;
     };
     auto listen = ParseListen(o.listen);
-    if (!listen.ok()) return fail(listen.status());
+    if (!listen.ok())
+        return fail(listen.status());
     auto data = OpenDataDir(o.dataDir);
-    if (!data.ok()) return fail(data.status());
+    if (!data.ok())
+        return fail(data.status());
 
     RealClock clock;
     std::string enginesDir = o.enginesDir.empty() ? data->layout.root + "/engines" : o.enginesDir;
     runtime::EngineRegistry engines(enginesDir);
     if (!o.enginesFile.empty()) {
         Status loaded = engines.loadFile(o.enginesFile);
-        if (!loaded.ok()) return fail(loaded);
+        if (!loaded.ok())
+            return fail(loaded);
     }
 
     runtime::LocalSupervisorOptions supervisorOptions;
@@ -109,6 +114,7 @@ int Serve(const ServeOptions& o) {
     serverOptions.listenAddress = listen->first;
     serverOptions.port = listen->second;
     serverOptions.baseDomain = o.baseDomain;
+    serverOptions.forwardedHeaders = false;  // see HttpServerOptions::forwardedHeaders
     http::HttpServer server(serverOptions, http::BuildRoutes(handlers),
                             http::HttpServerDeps{authenticator, &upstream, nullptr});
 
@@ -121,13 +127,15 @@ int Serve(const ServeOptions& o) {
     ::signal(SIGPIPE, SIG_IGN);
 
     Status started = server.start();
-    if (!started.ok()) return fail(started);
+    if (!started.ok())
+        return fail(started);
     auto reconciled = agents.reconcile();
-    if (!reconciled.ok()) return fail(reconciled.status());
-    spdlog::info("pinfold serving on http://{}:{} (agents at http://<id>.{}:{}), data in {}, "
-                 "{} agent(s) started",
-                 listen->first, server.port(), o.baseDomain, server.port(), data->layout.root,
-                 *reconciled);
+    if (!reconciled.ok())
+        return fail(reconciled.status());
+    spdlog::info(
+        "pinfold serving on http://{}:{} (agents at http://<id>.{}:{}), data in {}, "
+        "{} agent(s) started",
+        listen->first, server.port(), o.baseDomain, server.port(), data->layout.root, *reconciled);
 
     int signal = 0;
     sigwait(&stopSignals, &signal);
@@ -141,7 +149,9 @@ int Serve(const ServeOptions& o) {
 void AddServeCommand(CLI::App& app, int& exitCode) {
     auto o = std::make_shared<ServeOptions>();
     CLI::App* serve = app.add_subcommand("serve", "Run the server");
-    serve->add_option("--data", o->dataDir, "Data folder")->envname("PINFOLD_DATA")->capture_default_str();
+    serve->add_option("--data", o->dataDir, "Data folder")
+        ->envname("PINFOLD_DATA")
+        ->capture_default_str();
     serve->add_option("--listen", o->listen, "Address and port")
         ->envname("PINFOLD_LISTEN")
         ->capture_default_str();

@@ -9,7 +9,7 @@
 namespace pinfold {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Wall-clock milliseconds since the Unix epoch (for stored timestamps).
     virtual int64_t nowMs() const = 0;
@@ -18,7 +18,7 @@ public:
 };
 
 class RealClock final : public Clock {
-public:
+  public:
     int64_t nowMs() const override;
     std::chrono::steady_clock::time_point steadyNow() const override;
 };

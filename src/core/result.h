@@ -17,8 +17,8 @@ namespace pinfold {
 
 template <typename T>
 class Result {
-public:
-    Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
+  public:
+    Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
     Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit on purpose
         assert(!status_.ok() && "Result built from an OK Status carries no value");
     }
@@ -35,7 +35,7 @@ public:
     const T& operator*() const& { return *value_; }
     T&& operator*() && { return std::move(*value_); }
 
-private:
+  private:
     std::optional<T> value_;
     Status status_;
 };
@@ -46,10 +46,11 @@ private:
 #define PINFOLD_CONCAT(a, b) PINFOLD_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` (a Status) is not OK.
-#define PINFOLD_TRY(expr)                              \
-    do {                                               \
-        ::pinfold::Status pinfold_try_s = (expr);      \
-        if (!pinfold_try_s.ok()) return pinfold_try_s; \
+#define PINFOLD_TRY(expr)                         \
+    do {                                          \
+        ::pinfold::Status pinfold_try_s = (expr); \
+        if (!pinfold_try_s.ok())                  \
+            return pinfold_try_s;                 \
     } while (0)
 
 // Declares `lhs` from a Result expression, or returns its Status.
@@ -57,5 +58,6 @@ private:
     PINFOLD_ASSIGN_OR_RETURN_IMPL(PINFOLD_CONCAT(pinfold_result_, __LINE__), lhs, expr)
 #define PINFOLD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
     auto tmp = (expr);                                \
-    if (!tmp.ok()) return tmp.status();               \
+    if (!tmp.ok())                                    \
+        return tmp.status();                          \
     lhs = std::move(tmp).value()

@@ -12,24 +12,26 @@
 namespace pinfold {
 
 class Status {
-public:
+  public:
     enum class Code {
         kOk,
-        kInvalidArgument,   // the caller's input is wrong (400)
-        kUnauthorized,      // missing or rejected credentials (401)
-        kForbidden,         // allowed in principle, not for this caller or plan (403)
-        kNotFound,          // no such resource, or not visible to this caller (404)
-        kConflict,          // the resource's state forbids the action (409)
-        kTooLarge,          // the body or file exceeds a limit (413)
-        kUnavailable,       // a dependency cannot be reached right now (503)
-        kTimeout,           // the operation ran out of time (504)
-        kInternal,          // a bug or an unexpected failure (500)
+        kInvalidArgument,  // the caller's input is wrong (400)
+        kUnauthorized,     // missing or rejected credentials (401)
+        kForbidden,        // allowed in principle, not for this caller or plan (403)
+        kNotFound,         // no such resource, or not visible to this caller (404)
+        kConflict,         // the resource's state forbids the action (409)
+        kTooLarge,         // the body or file exceeds a limit (413)
+        kUnavailable,      // a dependency cannot be reached right now (503)
+        kTimeout,          // the operation ran out of time (504)
+        kInternal,         // a bug or an unexpected failure (500)
     };
 
     Status() = default;
 
     static Status Ok() { return Status(); }
-    static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+    static Status InvalidArgument(std::string msg) {
+        return {Code::kInvalidArgument, std::move(msg)};
+    }
     static Status Unauthorized(std::string msg) { return {Code::kUnauthorized, std::move(msg)}; }
     static Status Forbidden(std::string msg) { return {Code::kForbidden, std::move(msg)}; }
     static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
@@ -49,7 +51,7 @@ public:
     // "NotFound: Agent not found" — for logs and test failure output.
     std::string ToString() const;
 
-private:
+  private:
     Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
 
     Code code_ = Code::kOk;

@@ -21,15 +21,18 @@ std::optional<size_t> Utf8Length(std::string_view s) {
         } else {
             return std::nullopt;
         }
-        if (i + extra >= s.size() + (extra == 0 ? 1 : 0)) return std::nullopt;
+        if (i + extra >= s.size() + (extra == 0 ? 1 : 0))
+            return std::nullopt;
         uint32_t cp = extra == 0 ? c : (c & (0x3F >> extra));
         for (size_t k = 1; k <= extra; ++k) {
             auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return std::nullopt;
+            if ((cc & 0xC0) != 0x80)
+                return std::nullopt;
             cp = (cp << 6) | (cc & 0x3F);
         }
         // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return std::nullopt;
+        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return std::nullopt;
         i += extra + 1;
         ++count;
     }
@@ -39,15 +42,18 @@ std::optional<size_t> Utf8Length(std::string_view s) {
 bool HasControlCharacter(std::string_view s) {
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7F) return true;
+        if (c < 0x20 || c == 0x7F)
+            return true;
     }
     return false;
 }
 
 std::string_view TrimAscii(std::string_view s) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 

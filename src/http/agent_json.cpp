@@ -8,12 +8,14 @@ namespace pinfold::http {
 namespace {
 
 boost::json::value OptionalText(const std::optional<std::string>& text) {
-    if (!text) return nullptr;
+    if (!text)
+        return nullptr;
     return boost::json::string(*text);
 }
 
 std::string_view PublicStatus(const services::AgentView& agent) {
-    if (!agent.record.desiredRunning) return "not_running";
+    if (!agent.record.desiredRunning)
+        return "not_running";
     return runtime::ProcessStateName(agent.process.state);
 }
 
@@ -44,8 +46,7 @@ boost::json::object AgentToJson(const services::AgentView& agent, const std::str
     return o;
 }
 
-boost::json::object AgentDetailToJson(const services::AgentView& agent,
-                                      const std::string& userId) {
+boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId) {
     boost::json::object o;
     o["agent"] = AgentToJson(agent, userId);
     o["processStatus"] = PublicStatus(agent);

@@ -21,8 +21,10 @@ std::optional<Credential> FindCredential(const Request& request) {
         }
         return std::nullopt;
     }
-    if (auto token = request.queryParam("token")) return Credential{*token, false};
-    if (auto cookie = request.cookie("gw_token")) return Credential{*cookie, false};
+    if (auto token = request.queryParam("token"))
+        return Credential{*token, false};
+    if (auto cookie = request.cookie("gw_token"))
+        return Credential{*cookie, false};
     return std::nullopt;
 }
 
@@ -58,11 +60,13 @@ Result<Caller> ApiAuthenticator::authenticate(const Request& request, const Rout
         if (!pathAgent.empty() && pathAgent != host.agentId) {
             return Status::NotFound("Agent not found");
         }
-        if (!credential) return Status::Unauthorized("Missing gateway token");
+        if (!credential)
+            return Status::Unauthorized("Missing gateway token");
         return viaGatewayToken(host.agentId, credential->token);
     }
 
-    if (!credential) return Status::Unauthorized("Missing authorization");
+    if (!credential)
+        return Status::Unauthorized("Missing authorization");
     bool gatewayAllowed = route.auth == AuthKind::kJwtOrGw || route.auth == AuthKind::kGw;
     if (credential->fromHeader && LooksLikeJwt(credential->token) && route.auth != AuthKind::kGw) {
         PINFOLD_ASSIGN_OR_RETURN(services::KeyIdentity identity, keys_.verify(credential->token));
@@ -72,7 +76,8 @@ Result<Caller> ApiAuthenticator::authenticate(const Request& request, const Rout
         caller.keyId = std::move(identity.keyId);
         return caller;
     }
-    if (gatewayAllowed && !pathAgent.empty()) return viaGatewayToken(pathAgent, credential->token);
+    if (gatewayAllowed && !pathAgent.empty())
+        return viaGatewayToken(pathAgent, credential->token);
     // A workspace API key is only accepted from the Authorization header, never from a URL.
     return Status::Unauthorized("Invalid token");
 }

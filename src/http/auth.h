@@ -16,13 +16,13 @@ class KeyService;
 namespace pinfold::http {
 
 class ApiAuthenticator final : public Authenticator {
-public:
+  public:
     ApiAuthenticator(services::KeyService& keys, services::AgentService& agents);
 
     Result<Caller> authenticate(const Request& request, const Route& route,
                                 const HostInfo& host) override;
 
-private:
+  private:
     Result<Caller> viaGatewayToken(const std::string& agentId, const std::string& token);
 
     services::KeyService& keys_;

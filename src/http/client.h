@@ -18,7 +18,7 @@ struct ClientResponse {
 };
 
 class HttpClient {
-public:
+  public:
     // baseUrl: "http://host:port" (https is not supported by the client yet).
     static Result<std::unique_ptr<HttpClient>> Connect(const std::string& baseUrl);
     virtual ~HttpClient() = default;

@@ -128,8 +128,13 @@ void FillRequest(Request& req, const bhttp::request<bhttp::empty_body>& msg, Met
 
 // The row the authenticator sees for a proxied request: gateway token only, agent hosts only.
 const Route& ProxyRoute() {
-    static const Route route{Method::kOther, "/{path}", AuthKind::kGw, HostScope::kAgent,
-                             nullptr, "proxyToAgent", "Everything else on an agent host"};
+    static const Route route{Method::kOther,
+                             "/{path}",
+                             AuthKind::kGw,
+                             HostScope::kAgent,
+                             nullptr,
+                             "proxyToAgent",
+                             "Everything else on an agent host"};
     return route;
 }
 
@@ -137,7 +142,8 @@ const Route& ProxyRoute() {
 // the page's own requests (scripts, its WebSocket) carry it without the query string.
 std::string GatewayCookieFor(const Request& req) {
     auto token = req.queryParam("token");
-    if (!token || req.header("authorization") || req.cookie("gw_token") == token) return "";
+    if (!token || req.header("authorization") || req.cookie("gw_token") == token)
+        return "";
     return "gw_token=" + *token + "; Path=/; HttpOnly; SameSite=Lax";
 }
 

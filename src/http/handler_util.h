@@ -12,17 +12,19 @@ namespace pinfold::http {
 Response JsonOk(const boost::json::value& body, int status = 200);
 
 // `{"error": message}` with the status the map gives for the Status kind.
-#define PINFOLD_HTTP_TRY(expr)                                    \
-    do {                                                          \
-        ::pinfold::Status pinfold_http_s = (expr);                \
-        if (!pinfold_http_s.ok()) return ErrorResponse(pinfold_http_s); \
+#define PINFOLD_HTTP_TRY(expr)                     \
+    do {                                           \
+        ::pinfold::Status pinfold_http_s = (expr); \
+        if (!pinfold_http_s.ok())                  \
+            return ErrorResponse(pinfold_http_s);  \
     } while (0)
 
 #define PINFOLD_HTTP_ASSIGN(lhs, expr) \
     PINFOLD_HTTP_ASSIGN_IMPL(PINFOLD_CONCAT(pinfold_http_r_, __LINE__), lhs, expr)
-#define PINFOLD_HTTP_ASSIGN_IMPL(tmp, lhs, expr)         \
-    auto tmp = (expr);                                   \
-    if (!tmp.ok()) return ErrorResponse(tmp.status());   \
+#define PINFOLD_HTTP_ASSIGN_IMPL(tmp, lhs, expr) \
+    auto tmp = (expr);                           \
+    if (!tmp.ok())                               \
+        return ErrorResponse(tmp.status());      \
     lhs = std::move(tmp).value()
 
 }  // namespace pinfold::http

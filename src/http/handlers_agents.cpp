@@ -22,7 +22,8 @@ std::string AgentIdOf(const HandlerContext& ctx) {
 Response ListAgents(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(auto agents, s.agents.list(ctx.caller.workspace));
     boost::json::array list;
-    for (const auto& agent : agents) list.push_back(AgentToJson(agent, ctx.caller.userId));
+    for (const auto& agent : agents)
+        list.push_back(AgentToJson(agent, ctx.caller.userId));
     return JsonOk({{"agents", std::move(list)},
                    {"agentLimit", s.agents.agentLimit()},
                    {"timeCredits", nullptr}});
@@ -41,8 +42,9 @@ Response CreateAgent(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(auto secretIds, OptionalStringArray(body, "secretIds"));
     PINFOLD_HTTP_ASSIGN(auto templateId, OptionalString(body, "templateId"));
     if ((skillCids && !skillCids->empty()) || (secretIds && !secretIds->empty()) || templateId) {
-        return Response::Error(400, "Validation failed: skillCids, secretIds and templateId are "
-                                    "not supported by this server yet");
+        return Response::Error(400,
+                               "Validation failed: skillCids, secretIds and templateId are "
+                               "not supported by this server yet");
     }
     PINFOLD_HTTP_ASSIGN(auto agent, s.agents.create(ctx.caller.workspace, input));
     return JsonOk({{"success", true}, {"agent", AgentToJson(agent, ctx.caller.userId)}}, 201);
@@ -67,7 +69,8 @@ Response RestartAgent(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(auto outcome,
                         s.agents.restart(ctx.caller.workspace, AgentIdOf(ctx), version));
     boost::json::value previous = nullptr;
-    if (outcome.previousProcessId) previous = std::to_string(*outcome.previousProcessId);
+    if (outcome.previousProcessId)
+        previous = std::to_string(*outcome.previousProcessId);
     return JsonOk({{"success", true},
                    {"message", "Agent " + AgentIdOf(ctx) + " is restarting"},
                    {"previousProcessId", previous}});
@@ -92,9 +95,8 @@ Response AgentLogs(Services& s, HandlerContext& ctx) {
 Response ListEngines(Services& s, HandlerContext& ctx) {
     boost::json::array engines;
     for (const auto& engine : s.agents.engines().list()) {
-        engines.push_back({{"id", engine.id},
-                           {"label", engine.label},
-                           {"installed", engine.installed}});
+        engines.push_back(
+            {{"id", engine.id}, {"label", engine.label}, {"installed", engine.installed}});
     }
     return JsonOk({{"engines", std::move(engines)}});
 }
@@ -105,8 +107,10 @@ Response AvailableVersions(Services& s, HandlerContext& ctx) {
     boost::json::array current;
     for (const auto& engine : s.agents.engines().list()) {
         boost::json::array versions;
-        for (const auto& v : engine.versions) versions.push_back(boost::json::string(v));
-        if (engine.id == agent.record.engine) current = versions;
+        for (const auto& v : engine.versions)
+            versions.push_back(boost::json::string(v));
+        if (engine.id == agent.record.engine)
+            current = versions;
         perEngine[engine.id] = std::move(versions);
     }
     return JsonOk({{"currentVersion", agent.record.engineVersion},
@@ -137,8 +141,13 @@ void AddAgentRoutes(std::vector<Route>& routes, Services& s) {
     using H = HostScope;
     routes.push_back({M::kGet, "/v0/agents", A::kJwt, H::kManagement, bind(ListAgents),
                       "listAgents", "List the workspace's agents"});
-    Route create{M::kPost, "/v0/agents", A::kJwt, H::kManagement, bind(CreateAgent),
-                 "createAgent", "Create an agent and start its engine"};
+    Route create{M::kPost,
+                 "/v0/agents",
+                 A::kJwt,
+                 H::kManagement,
+                 bind(CreateAgent),
+                 "createAgent",
+                 "Create an agent and start its engine"};
     create.jsonBody = true;
     create.blocking = true;
     routes.push_back(create);
@@ -146,24 +155,34 @@ void AddAgentRoutes(std::vector<Route>& routes, Services& s) {
                       "listEngines", "Engines this server can run"});
     routes.push_back({M::kGet, "/v0/agents/{agentId}", A::kJwtOrGw, H::kBoth, bind(GetAgent),
                       "getAgent", "An agent with its process status"});
-    Route remove{M::kDelete, "/v0/agents/{agentId}", A::kJwt, H::kManagement, bind(DeleteAgent),
-                 "deleteAgent", "Stop an agent and delete it with its files"};
+    Route remove{M::kDelete,
+                 "/v0/agents/{agentId}",
+                 A::kJwt,
+                 H::kManagement,
+                 bind(DeleteAgent),
+                 "deleteAgent",
+                 "Stop an agent and delete it with its files"};
     remove.blocking = true;
     routes.push_back(remove);
-    Route restart{M::kPost, "/v0/agents/{agentId}/restart", A::kJwtOrGw, H::kBoth,
-                  bind(RestartAgent), "restartAgent", "Restart the agent's engine"};
+    Route restart{
+        M::kPost,       "/v0/agents/{agentId}/restart", A::kJwtOrGw, H::kBoth, bind(RestartAgent),
+        "restartAgent", "Restart the agent's engine"};
     restart.jsonBody = true;
     restart.blocking = true;
     routes.push_back(restart);
-    routes.push_back({M::kGet, "/v0/agents/{agentId}/logs", A::kJwtOrGw, H::kBoth,
-                      bind(AgentLogs), "getAgentLogs", "The agent's last 100 log lines"});
+    routes.push_back({M::kGet, "/v0/agents/{agentId}/logs", A::kJwtOrGw, H::kBoth, bind(AgentLogs),
+                      "getAgentLogs", "The agent's last 100 log lines"});
     routes.push_back({M::kGet, "/v0/agents/{agentId}/available-agent-versions", A::kJwtOrGw,
                       H::kBoth, bind(AvailableVersions), "getAvailableAgentVersions",
                       "Engine versions the agent can run"});
     routes.push_back({M::kGet, "/v0/agents/{agentId}/gateway-token", A::kJwt, H::kManagement,
                       bind(GetGatewayToken), "getGatewayToken", "The agent's gateway token"});
-    Route rotate{M::kPost, "/v0/agents/{agentId}/gateway-token/rotate", A::kJwt, H::kManagement,
-                 bind(RotateGatewayToken), "rotateGatewayToken",
+    Route rotate{M::kPost,
+                 "/v0/agents/{agentId}/gateway-token/rotate",
+                 A::kJwt,
+                 H::kManagement,
+                 bind(RotateGatewayToken),
+                 "rotateGatewayToken",
                  "Replace the gateway token; the old one stops working at once"};
     rotate.jsonBody = true;
     rotate.blocking = true;

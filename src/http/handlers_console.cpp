@@ -18,24 +18,35 @@ std::string AgentIdOf(const HandlerContext& ctx) {
 // Raw file bytes go out with a type browsers and curl understand; unknown -> octet-stream.
 std::string ContentTypeForPath(std::string_view path) {
     static const std::pair<std::string_view, std::string_view> kTypes[] = {
-        {".md", "text/markdown; charset=utf-8"},   {".txt", "text/plain; charset=utf-8"},
-        {".json", "application/json"},             {".html", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},       {".js", "text/javascript; charset=utf-8"},
-        {".png", "image/png"},                     {".jpg", "image/jpeg"},
-        {".jpeg", "image/jpeg"},                   {".gif", "image/gif"},
-        {".svg", "image/svg+xml"},                 {".pdf", "application/pdf"},
-        {".yaml", "application/yaml"},             {".yml", "application/yaml"},
-        {".log", "text/plain; charset=utf-8"},     {".csv", "text/csv; charset=utf-8"},
-        {".sh", "text/x-shellscript; charset=utf-8"}, {".py", "text/x-python; charset=utf-8"},
+        {".md", "text/markdown; charset=utf-8"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".json", "application/json"},
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".svg", "image/svg+xml"},
+        {".pdf", "application/pdf"},
+        {".yaml", "application/yaml"},
+        {".yml", "application/yaml"},
+        {".log", "text/plain; charset=utf-8"},
+        {".csv", "text/csv; charset=utf-8"},
+        {".sh", "text/x-shellscript; charset=utf-8"},
+        {".py", "text/x-python; charset=utf-8"},
     };
     size_t slash = path.find_last_of('/');
     std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
     size_t dot = name.find_last_of('.');
     if (dot != std::string_view::npos) {
         std::string ext(name.substr(dot));
-        for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : ext)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         for (const auto& [suffix, type] : kTypes) {
-            if (ext == suffix) return std::string(type);
+            if (ext == suffix)
+                return std::string(type);
         }
     }
     return "application/octet-stream";
@@ -45,10 +56,12 @@ Response Exec(Services& s, HandlerContext& ctx) {
     const boost::json::object& body = ctx.request.json;
     services::ExecInput input;
     auto command = RequiredString(body, "command");
-    if (!command.ok()) return Response::Error(400, "Invalid command: command must be a string");
+    if (!command.ok())
+        return Response::Error(400, "Invalid command: command must be a string");
     input.command = *command;
     auto cwd = OptionalString(body, "cwd");
-    if (!cwd.ok()) return Response::Error(400, "Invalid command: cwd must be a string");
+    if (!cwd.ok())
+        return Response::Error(400, "Invalid command: cwd must be a string");
     input.cwd = *cwd;
     PINFOLD_HTTP_ASSIGN(input.timeoutMs, OptionalInt(body, "timeoutMs"));
     PINFOLD_HTTP_ASSIGN(auto outcome, s.console.exec(ctx.caller.workspace, AgentIdOf(ctx), input));
@@ -62,7 +75,8 @@ Response Exec(Services& s, HandlerContext& ctx) {
 
 Response ReadFile(Services& s, HandlerContext& ctx) {
     auto path = ctx.request.queryParam("path");
-    if (!path || path->empty()) return Response::Error(400, "Missing query parameter: path");
+    if (!path || path->empty())
+        return Response::Error(400, "Missing query parameter: path");
     PINFOLD_HTTP_ASSIGN(auto bytes, s.files.read(ctx.caller.workspace, AgentIdOf(ctx), *path));
     Response response;
     response.status = 200;
@@ -87,18 +101,31 @@ void AddConsoleRoutes(std::vector<Route>& routes, Services& s) {
     auto bind = [&s](Response (*fn)(Services&, HandlerContext&)) {
         return [&s, fn](HandlerContext& ctx) { return fn(s, ctx); };
     };
-    Route exec{Method::kPost, "/v0/agents/{agentId}/console/exec", AuthKind::kJwtOrGw,
-               HostScope::kBoth, bind(Exec), "execCommand",
+    Route exec{Method::kPost,
+               "/v0/agents/{agentId}/console/exec",
+               AuthKind::kJwtOrGw,
+               HostScope::kBoth,
+               bind(Exec),
+               "execCommand",
                "Run a shell command in the agent as its own user"};
     exec.jsonBody = true;
     exec.blocking = true;
     routes.push_back(exec);
-    Route read{Method::kGet, "/v0/agents/{agentId}/files", AuthKind::kJwtOrGw, HostScope::kBoth,
-               bind(ReadFile), "readFile", "Raw bytes of a file in the agent's view (?path=)"};
+    Route read{Method::kGet,
+               "/v0/agents/{agentId}/files",
+               AuthKind::kJwtOrGw,
+               HostScope::kBoth,
+               bind(ReadFile),
+               "readFile",
+               "Raw bytes of a file in the agent's view (?path=)"};
     read.blocking = true;
     routes.push_back(read);
-    Route upload{Method::kPost, "/v0/agents/{agentId}/files/upload", AuthKind::kJwtOrGw,
-                 HostScope::kBoth, bind(UploadFile), "uploadFile",
+    Route upload{Method::kPost,
+                 "/v0/agents/{agentId}/files/upload",
+                 AuthKind::kJwtOrGw,
+                 HostScope::kBoth,
+                 bind(UploadFile),
+                 "uploadFile",
                  "Store a base64 file in workspace/uploads/"};
     upload.jsonBody = true;
     upload.blocking = true;

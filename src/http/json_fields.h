@@ -18,7 +18,7 @@ Result<std::string> RequiredString(const boost::json::object& body, std::string_
 Result<std::optional<std::string>> OptionalString(const boost::json::object& body,
                                                   std::string_view field);
 Result<std::optional<int64_t>> OptionalInt(const boost::json::object& body, std::string_view field);
-Result<std::optional<std::vector<std::string>>> OptionalStringArray(
-    const boost::json::object& body, std::string_view field);
+Result<std::optional<std::vector<std::string>>> OptionalStringArray(const boost::json::object& body,
+                                                                    std::string_view field);
 
 }  // namespace pinfold::http

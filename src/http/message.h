@@ -25,12 +25,13 @@ struct Request {
     std::string target;  // as sent: path plus query, still percent-encoded
     std::string path;    // percent-decoded path, without the query
     std::multimap<std::string, std::string> query;  // decoded query parameters
-    std::map<std::string, std::string> headers;     // names lower-cased; repeated ones joined by ", "
+    std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ", "
     std::string body;
     std::string remoteAddress;  // peer IP, for logs and X-Forwarded-For
     std::string requestId;      // assigned by the server, echoed as X-Request-Id
 
-    // Filled by the router from the route pattern: "/v0/agents/{agentId}" -> {"agentId": "x1234abc"}.
+    // Filled by the router from the route pattern: "/v0/agents/{agentId}" -> {"agentId":
+    // "x1234abc"}.
     std::map<std::string, std::string> pathParams;
 
     // The parsed body, for routes marked jsonBody. An empty body and the literal `null` (sent by

@@ -272,14 +272,22 @@ asio::awaitable<ProxyOutcome> ProxyToAgent(ServerCore& core, beast::tcp_stream& 
         StripHopByHop(h, upgrade);
         h.erase(bhttp::field::expect);
         h.version(11);
-        std::string forwardedFor(h["X-Forwarded-For"]);
-        if (!forwardedFor.empty())
-            forwardedFor += ", ";
-        forwardedFor += remoteAddress;
-        h.set("X-Forwarded-For", forwardedFor);
-        h.set("X-Forwarded-Proto", core.options.forwardedProto);
-        std::string forwardedHost(h[bhttp::field::host]);
-        h.set("X-Forwarded-Host", forwardedHost);
+        if (core.options.forwardedHeaders) {
+            std::string forwardedFor(h["X-Forwarded-For"]);
+            if (!forwardedFor.empty())
+                forwardedFor += ", ";
+            forwardedFor += remoteAddress;
+            h.set("X-Forwarded-For", forwardedFor);
+            h.set("X-Forwarded-Proto", core.options.forwardedProto);
+            std::string forwardedHost(h[bhttp::field::host]);
+            h.set("X-Forwarded-Host", forwardedHost);
+        } else {
+            // Nothing a client sends may claim to be proxy attribution either.
+            for (auto name : {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+                              "Forwarded", "X-Real-IP"}) {
+                h.erase(name);
+            }
+        }
         h.set("X-Request-Id", requestId);
     }
 

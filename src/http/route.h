@@ -18,10 +18,10 @@ namespace pinfold::http {
 
 // Who may call a route (the spec's Auth column).
 enum class AuthKind {
-    kNone,      // public: /healthz, /openapi
-    kJwt,       // a workspace API key only (management host)
-    kJwtOrGw,   // a workspace API key, or the gateway token of the agent named in the path
-    kGw,        // the agent's gateway token only
+    kNone,     // public: /healthz, /openapi
+    kJwt,      // a workspace API key only (management host)
+    kJwtOrGw,  // a workspace API key, or the gateway token of the agent named in the path
+    kGw,       // the agent's gateway token only
 };
 
 // The caller, as established by the authenticator before the handler runs.
@@ -63,7 +63,8 @@ struct Route {
     std::string summary;  // one line for the OpenAPI document
     size_t maxBodyBytes = 64 * 1024;
     bool jsonBody = false;  // the router rejects a body that is not a JSON object (400)
-    bool blocking = false;  // may take long (exec, restart): run on the worker pool, not an I/O thread
+    bool blocking =
+        false;  // may take long (exec, restart): run on the worker pool, not an I/O thread
     // Set for a WebSocket endpoint (method kGet): the request must be an Upgrade, and this runs
     // instead of `handler`.
     WebSocketHandler websocket = nullptr;

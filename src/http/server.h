@@ -73,6 +73,10 @@ struct HttpServerOptions {
 
     // X-Forwarded-Proto sent to agents (a TLS terminator in front would make this "https").
     std::string forwardedProto = "http";
+    // Whether the agent-host proxy adds X-Forwarded-For/-Proto/-Host. OpenClaw's gateway refuses
+    // forwarded headers that name a loopback client ("proxy_attribution_required"), which every
+    // local browser is, so `pinfold serve` reaches the engine as a direct local client instead.
+    bool forwardedHeaders = true;
 };
 
 // What the server needs from the layers around it; owned by the caller and must outlive the server.

@@ -16,10 +16,12 @@ constexpr const char* kDefaultEngine = "openclaw";
 constexpr auto kStopGrace = std::chrono::milliseconds(10000);
 
 Status CheckLength(const std::optional<std::string>& value, const char* field, size_t max) {
-    if (!value) return Status::Ok();
+    if (!value)
+        return Status::Ok();
     auto length = Utf8Length(*value);
-    if (!length) return Status::InvalidArgument(std::string("Validation failed: ") + field +
-                                                " must be valid UTF-8");
+    if (!length)
+        return Status::InvalidArgument(std::string("Validation failed: ") + field +
+                                       " must be valid UTF-8");
     if (*length > max) {
         return Status::InvalidArgument(std::string("Validation failed: ") + field +
                                        " must be at most " + std::to_string(max) + " characters");
@@ -31,7 +33,8 @@ Status CheckLength(const std::optional<std::string>& value, const char* field, s
 
 Status ValidateAgentFields(const CreateAgentInput& input) {
     auto nameLength = Utf8Length(input.name);
-    if (!nameLength) return Status::InvalidArgument("Validation failed: name must be valid UTF-8");
+    if (!nameLength)
+        return Status::InvalidArgument("Validation failed: name must be valid UTF-8");
     if (TrimAscii(input.name).empty()) {
         return Status::InvalidArgument("Validation failed: name is required");
     }
@@ -61,8 +64,10 @@ Status ValidateAgentFields(const CreateAgentInput& input) {
 std::string RenderIdentityMarkdown(const store::AgentRecord& agent) {
     std::string md = "# IDENTITY.md - Who Am I?\n\n";
     md += "- **Name:** " + agent.name + "\n";
-    if (agent.vibe) md += "- **Vibe:** " + *agent.vibe + "\n";
-    if (agent.emoji) md += "- **Emoji:** " + *agent.emoji + "\n";
+    if (agent.vibe)
+        md += "- **Vibe:** " + *agent.vibe + "\n";
+    if (agent.emoji)
+        md += "- **Emoji:** " + *agent.emoji + "\n";
     if (agent.description && !agent.description->empty()) {
         md += "\n" + *agent.description + "\n";
     }
@@ -82,7 +87,8 @@ AgentService::AgentService(store::Db& db, runtime::Supervisor& supervisor,
 std::shared_ptr<std::mutex> AgentService::agentLock(const std::string& agentId) {
     std::lock_guard<std::mutex> guard(locksMutex_);
     auto& lock = agentLocks_[agentId];
-    if (!lock) lock = std::make_shared<std::mutex>();
+    if (!lock)
+        lock = std::make_shared<std::mutex>();
     return lock;
 }
 
@@ -90,8 +96,10 @@ Result<store::AgentRecord> AgentService::load(const std::string& workspace,
                                               const std::string& agentId) {
     store::AgentRepository agents(db_);
     auto agent = agents.get(agentId);
-    if (!agent.ok()) return agent.status();
-    if (agent->workspace != workspace) return Status::NotFound("Agent not found");
+    if (!agent.ok())
+        return agent.status();
+    if (agent->workspace != workspace)
+        return Status::NotFound("Agent not found");
     return agent;
 }
 
@@ -118,9 +126,9 @@ Result<runtime::AgentLaunchSpec> AgentService::launchSpec(const store::AgentReco
 Status AgentService::writeIdentity(const store::AgentRecord& agent) {
     std::string home = layout_.agentHome(agent.id);
     PINFOLD_TRY(sandbox::PrepareAgentHome(home, agent.hostUid));
-    auto written = sandbox::WriteFileInRoot(home, "clawd/workspace/IDENTITY.md", agent.hostUid,
-                                            RenderIdentityMarkdown(agent),
-                                            sandbox::WriteMode::kCreateParents);
+    auto written =
+        sandbox::WriteFileInRoot(home, "clawd/workspace/IDENTITY.md", agent.hostUid,
+                                 RenderIdentityMarkdown(agent), sandbox::WriteMode::kCreateParents);
     return written.ok() ? Status::Ok() : written.status();
 }
 
@@ -129,7 +137,8 @@ Result<AgentView> AgentService::create(const std::string& workspace,
     PINFOLD_TRY(ValidateAgentFields(input));
     std::string engineId = input.engine.value_or(kDefaultEngine);
     const runtime::EngineDefinition* engine = engines_.find(engineId);
-    if (!engine) return Status::InvalidArgument("Unknown engine: " + engineId);
+    if (!engine)
+        return Status::InvalidArgument("Unknown engine: " + engineId);
 
     store::AgentRecord agent;
     {
@@ -144,9 +153,11 @@ Result<AgentView> AgentService::create(const std::string& workspace,
         for (int attempt = 0; attempt < 20 && id.empty(); ++attempt) {
             std::string candidate = crypto::NewAgentId();
             PINFOLD_ASSIGN_OR_RETURN(bool used, agents.idEverUsed(candidate));
-            if (!used) id = candidate;
+            if (!used)
+                id = candidate;
         }
-        if (id.empty()) return Status::Internal("Could not allocate an agent id");
+        if (id.empty())
+            return Status::Internal("Could not allocate an agent id");
         PINFOLD_ASSIGN_OR_RETURN(uint32_t uid, agents.nextHostUid(options_.firstHostUid));
 
         int64_t now = clock_.nowMs();
@@ -168,9 +179,9 @@ Result<AgentView> AgentService::create(const std::string& workspace,
 
     Status identity = writeIdentity(agent);
     if (!identity.ok()) {
-        supervisor_.appendLog(agent.id, {clock_.nowMs(), "ERROR", "supervisor",
-                                         "Could not prepare the agent's home: " +
-                                             identity.message()});
+        supervisor_.appendLog(agent.id,
+                              {clock_.nowMs(), "ERROR", "supervisor",
+                               "Could not prepare the agent's home: " + identity.message()});
         return Status::Internal("Could not prepare the agent's home: " + identity.message());
     }
     PINFOLD_ASSIGN_OR_RETURN(runtime::AgentLaunchSpec spec, launchSpec(agent));
@@ -207,7 +218,8 @@ Status AgentService::remove(const std::string& workspace, const std::string& age
     PINFOLD_TRY(supervisor_.remove(agent.id));
     std::error_code ec;
     std::filesystem::remove_all(layout_.agentDir(agent.id), ec);
-    if (ec) return Status::Internal("Agent deleted, but its files remain: " + ec.message());
+    if (ec)
+        return Status::Internal("Agent deleted, but its files remain: " + ec.message());
     return Status::Ok();
 }
 
@@ -222,9 +234,11 @@ Result<RestartOutcome> AgentService::restart(const std::string& workspace,
         const runtime::EngineDefinition* engine = engines_.find(agent.engine);
         bool known = false;
         if (engine) {
-            for (const auto& v : engine->versions) known = known || v == *version;
+            for (const auto& v : engine->versions)
+                known = known || v == *version;
         }
-        if (!known) return Status::InvalidArgument("Invalid version");
+        if (!known)
+            return Status::InvalidArgument("Invalid version");
         PINFOLD_TRY(agents.setEngineVersion(agent.id, *version, clock_.nowMs()));
         agent.engineVersion = *version;
     }
@@ -237,8 +251,7 @@ Result<RestartOutcome> AgentService::restart(const std::string& workspace,
 }
 
 Result<std::vector<runtime::LogLine>> AgentService::logs(const std::string& workspace,
-                                                         const std::string& agentId,
-                                                         size_t lines) {
+                                                         const std::string& agentId, size_t lines) {
     PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, load(workspace, agentId));
     return supervisor_.lastLogLines(agent.id, lines);
 }
@@ -261,7 +274,8 @@ Result<std::string> AgentService::rotateGatewayToken(const std::string& workspac
         // The engine reads its token at start, so it must restart to accept only the new one.
         PINFOLD_ASSIGN_OR_RETURN(runtime::AgentLaunchSpec spec, launchSpec(agent));
         auto restarted = supervisor_.restart(spec);
-        if (!restarted.ok()) return restarted.status();
+        if (!restarted.ok())
+            return restarted.status();
     }
     return agent.gatewayToken;
 }
@@ -271,7 +285,8 @@ Result<store::AgentRecord> AgentService::findByGatewayToken(const std::string& a
     store::AgentRepository agents(db_);
     auto agent = agents.get(agentId);
     if (!agent.ok()) {
-        if (agent.status().IsNotFound()) return Status::Unauthorized("Invalid gateway token");
+        if (agent.status().IsNotFound())
+            return Status::Unauthorized("Invalid gateway token");
         return agent.status();
     }
     if (!crypto::ConstantTimeEqual(agent->gatewayToken, token)) {
@@ -284,7 +299,8 @@ Result<int> AgentService::connectEngine(const std::string& agentId) {
     store::AgentRepository agents(db_);
     PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, agents.get(agentId));
     const runtime::EngineDefinition* engine = engines_.find(agent.engine);
-    if (!engine) return Status::Conflict("Engine " + agent.engine + " is not configured");
+    if (!engine)
+        return Status::Conflict("Engine " + agent.engine + " is not configured");
     if (supervisor_.status(agent.id).state != runtime::ProcessState::kRunning) {
         return Status::Conflict("Agent is not running");
     }
@@ -298,15 +314,16 @@ Result<size_t> AgentService::reconcile() {
     for (const auto& agent : live) {
         auto spec = launchSpec(agent);
         if (!spec.ok()) {
-            supervisor_.appendLog(agent.id, {clock_.nowMs(), "ERROR", "supervisor",
-                                             spec.status().message()});
+            supervisor_.appendLog(agent.id,
+                                  {clock_.nowMs(), "ERROR", "supervisor", spec.status().message()});
             continue;
         }
         if (!agent.desiredRunning) {
             supervisor_.track(*spec);  // its saved logs stay readable
             continue;
         }
-        if (supervisor_.start(*spec).ok()) ++started;
+        if (supervisor_.start(*spec).ok())
+            ++started;
     }
     return started;
 }

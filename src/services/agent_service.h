@@ -25,10 +25,10 @@
 namespace pinfold::services {
 
 struct AgentServiceOptions {
-    size_t agentLimit = 10;           // live agents per workspace (403 "Agent limit reached")
-    uint32_t firstHostUid = 200000;   // agents get host uids from here up, never reused
-    uint64_t memoryLimitBytes = 0;    // per agent; 0 = none
-    uint32_t pidsLimit = 0;           // per agent; 0 = none
+    size_t agentLimit = 10;          // live agents per workspace (403 "Agent limit reached")
+    uint32_t firstHostUid = 200000;  // agents get host uids from here up, never reused
+    uint64_t memoryLimitBytes = 0;   // per agent; 0 = none
+    uint32_t pidsLimit = 0;          // per agent; 0 = none
 };
 
 struct CreateAgentInput {
@@ -50,7 +50,7 @@ struct RestartOutcome {
 };
 
 class AgentService {
-public:
+  public:
     AgentService(store::Db& db, runtime::Supervisor& supervisor,
                  const runtime::EngineRegistry& engines, const Clock& clock, DataLayout layout,
                  AgentServiceOptions options);
@@ -86,7 +86,7 @@ public:
     // Builds what the supervisor needs to (re)start this agent.
     Result<runtime::AgentLaunchSpec> launchSpec(const store::AgentRecord& agent) const;
 
-private:
+  private:
     Result<store::AgentRecord> load(const std::string& workspace, const std::string& agentId);
     Status writeIdentity(const store::AgentRecord& agent);
     std::shared_ptr<std::mutex> agentLock(const std::string& agentId);

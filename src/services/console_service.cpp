@@ -12,8 +12,10 @@ constexpr const char* kRepositoryRoot = "/home/node/clawd";
 }  // namespace
 
 std::string ResolveAgentPath(const std::string& path) {
-    if (!path.empty() && path.front() == '/') return path;
-    if (path.empty()) return kRepositoryRoot;
+    if (!path.empty() && path.front() == '/')
+        return path;
+    if (path.empty())
+        return kRepositoryRoot;
     return std::string(kRepositoryRoot) + "/" + path;
 }
 

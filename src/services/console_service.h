@@ -16,8 +16,8 @@ namespace pinfold::services {
 
 struct ExecInput {
     std::string command;
-    std::optional<std::string> cwd;       // absolute, or relative to /home/node/clawd
-    std::optional<int64_t> timeoutMs;     // default 60 s, at most 10 min
+    std::optional<std::string> cwd;    // absolute, or relative to /home/node/clawd
+    std::optional<int64_t> timeoutMs;  // default 60 s, at most 10 min
 };
 
 struct ExecOutcome {
@@ -27,13 +27,13 @@ struct ExecOutcome {
 };
 
 class ConsoleService {
-public:
+  public:
     ConsoleService(AgentService& agents, runtime::Supervisor& supervisor, const Clock& clock);
 
     Result<ExecOutcome> exec(const std::string& workspace, const std::string& agentId,
                              const ExecInput& input);
 
-private:
+  private:
     AgentService& agents_;
     runtime::Supervisor& supervisor_;
     const Clock& clock_;

@@ -11,24 +11,28 @@ namespace {
 constexpr std::string_view kHome = "/home/node/";
 
 bool SafeNameByte(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c >= 0x80;  // UTF-8 letters are kept whole
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c >= 0x80;  // UTF-8 letters are kept whole
 }
 
 }  // namespace
 
 Result<std::string> SanitizeUploadName(const std::string& filename) {
-    if (!Utf8Length(filename)) return Status::InvalidArgument("Invalid filename: not UTF-8");
+    if (!Utf8Length(filename))
+        return Status::InvalidArgument("Invalid filename: not UTF-8");
     std::string_view base = filename;
     size_t slash = base.find_last_of("/\\");
-    if (slash != std::string_view::npos) base.remove_prefix(slash + 1);
+    if (slash != std::string_view::npos)
+        base.remove_prefix(slash + 1);
     std::string safe;
     safe.reserve(base.size());
-    for (char ch : base) safe += SafeNameByte(static_cast<unsigned char>(ch)) ? ch : '_';
+    for (char ch : base)
+        safe += SafeNameByte(static_cast<unsigned char>(ch)) ? ch : '_';
     if (safe.empty() || safe == "." || safe == "..") {
         return Status::InvalidArgument("Invalid filename");
     }
-    if (safe.size() > 255) return Status::InvalidArgument("Invalid filename: longer than 255 bytes");
+    if (safe.size() > 255)
+        return Status::InvalidArgument("Invalid filename: longer than 255 bytes");
     return safe;
 }
 
@@ -49,7 +53,8 @@ Result<std::string> FileService::read(const std::string& workspace, const std::s
                                        kMaxFileBytes);
     }
     auto root = supervisor_.sandboxRoot(agent.record.id);
-    if (!root) return Status::NotFound("File not found");
+    if (!root)
+        return Status::NotFound("File not found");
     return sandbox::ReadFileInRoot(*root, inAgent, agent.record.hostUid, kMaxFileBytes);
 }
 
@@ -66,15 +71,18 @@ Result<UploadedFile> FileService::upload(const std::string& workspace, const std
         return Status::TooLarge("File too large");
     }
     auto bytes = crypto::Base64Decode(contentBase64);
-    if (!bytes) return Status::InvalidArgument("Invalid base64 content");
-    if (bytes->size() > kMaxFileBytes) return Status::TooLarge("File too large");
+    if (!bytes)
+        return Status::InvalidArgument("Invalid base64 content");
+    if (bytes->size() > kMaxFileBytes)
+        return Status::TooLarge("File too large");
 
     PINFOLD_ASSIGN_OR_RETURN(AgentView agent, agents_.get(workspace, agentId));
     std::string relative = "clawd/workspace/uploads/" + name;
-    auto written = sandbox::WriteFileInRoot(layout_.agentHome(agent.record.id), relative,
-                                            agent.record.hostUid, *bytes,
-                                            sandbox::WriteMode::kCreateParents);
-    if (!written.ok()) return written.status();
+    auto written =
+        sandbox::WriteFileInRoot(layout_.agentHome(agent.record.id), relative, agent.record.hostUid,
+                                 *bytes, sandbox::WriteMode::kCreateParents);
+    if (!written.ok())
+        return written.status();
     return UploadedFile{std::string(kHome) + relative, name, bytes->size()};
 }
 

@@ -15,13 +15,13 @@ namespace pinfold::services {
 constexpr size_t kMaxFileBytes = 5 * 1024 * 1024;
 
 struct UploadedFile {
-    std::string path;      // where it is inside the agent: /home/node/clawd/workspace/uploads/<name>
+    std::string path;  // where it is inside the agent: /home/node/clawd/workspace/uploads/<name>
     std::string filename;  // the sanitised name
     size_t size = 0;
 };
 
 class FileService {
-public:
+  public:
     FileService(AgentService& agents, runtime::Supervisor& supervisor, DataLayout layout);
 
     // path: relative to /home/node/clawd, or absolute in the agent's view. Files under /home/node
@@ -31,7 +31,7 @@ public:
     Result<UploadedFile> upload(const std::string& workspace, const std::string& agentId,
                                 const std::string& filename, const std::string& contentBase64);
 
-private:
+  private:
     AgentService& agents_;
     runtime::Supervisor& supervisor_;
     const DataLayout layout_;

@@ -8,11 +8,13 @@ namespace pinfold::services {
 namespace {
 
 bool ValidWorkspaceName(const std::string& name) {
-    if (name.empty() || name.size() > 64) return false;
+    if (name.empty() || name.size() > 64)
+        return false;
     for (char c : name) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '.' || c == '_' || c == '-';
-        if (!ok) return false;
+        if (!ok)
+            return false;
     }
     return true;
 }
@@ -33,7 +35,8 @@ Result<NewApiKey> KeyService::create(const std::string& workspace, const std::st
         return Status::InvalidArgument(
             "Workspace name must be 1-64 characters of letters, digits, '.', '_' or '-'");
     }
-    if (ttlSeconds < 0) return Status::InvalidArgument("Key lifetime must not be negative");
+    if (ttlSeconds < 0)
+        return Status::InvalidArgument("Key lifetime must not be negative");
     PINFOLD_ASSIGN_OR_RETURN(std::string userId, ensureWorkspace(workspace));
     (void)userId;
 
@@ -43,7 +46,8 @@ Result<NewApiKey> KeyService::create(const std::string& workspace, const std::st
     key.record.workspace = workspace;
     key.record.name = name.empty() ? "default" : name;
     key.record.createdAtMs = nowMs;
-    if (ttlSeconds > 0) key.record.expiresAtMs = nowMs + ttlSeconds * 1000;
+    if (ttlSeconds > 0)
+        key.record.expiresAtMs = nowMs + ttlSeconds * 1000;
     store::ApiKeyRepository keys(db_);
     PINFOLD_TRY(keys.insert(key.record));
 
@@ -52,7 +56,8 @@ Result<NewApiKey> KeyService::create(const std::string& workspace, const std::st
     claims.keyId = key.record.id;
     claims.name = key.record.name;
     claims.issuedAt = nowMs / 1000;
-    if (key.record.expiresAtMs) claims.expiresAt = *key.record.expiresAtMs / 1000;
+    if (key.record.expiresAtMs)
+        claims.expiresAt = *key.record.expiresAtMs / 1000;
     key.token = crypto::SignJwtHs256(claims, signingKey_);
     return key;
 }
@@ -73,14 +78,18 @@ Result<KeyIdentity> KeyService::verify(const std::string& token) const {
     store::ApiKeyRepository keys(db_);
     auto record = keys.get(claims.keyId);
     if (!record.ok()) {
-        if (record.status().IsNotFound()) return Status::Unauthorized("Invalid token");
+        if (record.status().IsNotFound())
+            return Status::Unauthorized("Invalid token");
         return record.status();
     }
-    if (record->revokedAtMs) return Status::Unauthorized("Token revoked");
-    if (record->workspace != claims.subject) return Status::Unauthorized("Invalid token");
+    if (record->revokedAtMs)
+        return Status::Unauthorized("Token revoked");
+    if (record->workspace != claims.subject)
+        return Status::Unauthorized("Invalid token");
     store::WorkspaceRepository workspaces(db_);
     auto userId = workspaces.userIdOf(claims.subject);
-    if (!userId.ok()) return Status::Unauthorized("Missing userId");
+    if (!userId.ok())
+        return Status::Unauthorized("Missing userId");
     return KeyIdentity{claims.subject, *userId, claims.keyId};
 }
 

@@ -27,7 +27,7 @@ struct NewApiKey {
 };
 
 class KeyService {
-public:
+  public:
     KeyService(store::Db& db, const Clock& clock, std::string signingKey);
 
     // Workspace names: 1-64 chars of [A-Za-z0-9._-]. ttlSeconds 0 = no expiry.
@@ -42,7 +42,7 @@ public:
     // The UUID for a workspace, creating the workspace on first use.
     Result<std::string> ensureWorkspace(const std::string& workspace);
 
-private:
+  private:
     store::Db& db_;
     const Clock& clock_;
     const std::string signingKey_;

@@ -41,12 +41,13 @@ Result<std::string> LoadOrCreateMasterKey(const std::string& path) {
     // O_EXCL: two processes starting at once must not each write a different key.
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        if (errno == EEXIST) return LoadOrCreateMasterKey(path);
+        if (errno == EEXIST)
+            return LoadOrCreateMasterKey(path);
         return Status::Internal("Cannot create master key " + path + ": " + std::strerror(errno));
     }
     std::string key = crypto::RandomBytes(kMasterKeyBytes);
-    bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-                   ::fsync(fd) == 0;
+    bool written =
+        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!written) {
         ::unlink(path.c_str());

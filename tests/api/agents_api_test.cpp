@@ -39,7 +39,8 @@ TEST_F(AgentsApi, CreateReturns201WithTheAgentAndItBecomesRunning) {
     std::string id(agent.at("agentId").as_string());
     ASSERT_EQ(id.size(), 8u);
     EXPECT_EQ(id[0], 'x');
-    for (char c : id) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) << id;
+    for (char c : id)
+        EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) << id;
     EXPECT_EQ(agent.at("name").as_string(), "Researcher");
     EXPECT_EQ(agent.at("description").as_string(), "Finds things");
     EXPECT_EQ(agent.at("vibe").as_string(), "curious");
@@ -99,11 +100,14 @@ TEST_F(AgentsApi, CreateRefusesBadInputWithTheFieldNamed) {
         {R"({"name": 42})", 400, "Validation failed: name must be a string"},
         {R"({"name": ""})", 400, "Validation failed: name is required"},
         {R"({"name": "   "})", 400, "Validation failed: name is required"},
-        {R"({"name": "a\u0007b"})", 400, "Validation failed: name must not contain control characters"},
+        {R"({"name": "a\u0007b"})", 400,
+         "Validation failed: name must not contain control characters"},
         {R"({"name": "ok", "vibe": 3})", 400, "Validation failed: vibe must be a string"},
         {R"({"name": "ok", "engine": "nope"})", 400, "Unknown engine: nope"},
-        {R"({"name": "ok", "engine": ["openclaw"]})", 400, "Validation failed: engine must be a string"},
-        {R"({"name": "ok", "secretIds": "abc"})", 400, "Validation failed: secretIds must be an array of strings"},
+        {R"({"name": "ok", "engine": ["openclaw"]})", 400,
+         "Validation failed: engine must be a string"},
+        {R"({"name": "ok", "secretIds": "abc"})", 400,
+         "Validation failed: secretIds must be an array of strings"},
         {"[1,2]", 400, "Invalid JSON body"},
         {"{not json", 400, "Invalid JSON body"},
     };
@@ -129,7 +133,8 @@ TEST_F(AgentsApi, CreateRefusesBadInputWithTheFieldNamed) {
 
 TEST_F(AgentsApi, NameLimitCountsCharactersNotBytes) {
     std::string name;
-    for (int i = 0; i < 100; ++i) name += "é";  // 100 characters, 200 bytes
+    for (int i = 0; i < 100; ++i)
+        name += "é";  // 100 characters, 200 bytes
     auto r = api->post("/v0/agents", json::object{{"name", name}, {"engine", "test-http"}});
     EXPECT_EQ(r.status, 201) << r.body;
 }
@@ -155,14 +160,14 @@ TEST_F(AgentsApi, UnknownAndMalformedIdsAre404) {
 TEST_F(AgentsApi, AnotherWorkspacesAgentIsNotFound) {
     std::string id = createRunningAgent();
     ApiClient other(server->port(), server->createKey("other"));
-    for (auto r : {other.get("/v0/agents/" + id), other.del("/v0/agents/" + id),
-                   other.post("/v0/agents/" + id + "/restart", json::object{}),
-                   other.get("/v0/agents/" + id + "/logs"),
-                   other.get("/v0/agents/" + id + "/gateway-token"),
-                   other.post("/v0/agents/" + id + "/gateway-token/rotate", json::object{}),
-                   other.get("/v0/agents/" + id + "/available-agent-versions"),
-                   other.post("/v0/agents/" + id + "/console/exec", json::object{{"command", "id"}}),
-                   other.get("/v0/agents/" + id + "/files?path=workspace/IDENTITY.md")}) {
+    for (auto r :
+         {other.get("/v0/agents/" + id), other.del("/v0/agents/" + id),
+          other.post("/v0/agents/" + id + "/restart", json::object{}),
+          other.get("/v0/agents/" + id + "/logs"), other.get("/v0/agents/" + id + "/gateway-token"),
+          other.post("/v0/agents/" + id + "/gateway-token/rotate", json::object{}),
+          other.get("/v0/agents/" + id + "/available-agent-versions"),
+          other.post("/v0/agents/" + id + "/console/exec", json::object{{"command", "id"}}),
+          other.get("/v0/agents/" + id + "/files?path=workspace/IDENTITY.md")}) {
         EXPECT_EQ(r.status, 404) << r.body;
         EXPECT_EQ(r.error(), "Agent not found");
     }
@@ -222,7 +227,8 @@ TEST_F(AgentsApi, RestartWithAVersionSwitchesOrRefuses) {
     EXPECT_EQ(bad.error(), "Invalid version");
     auto good = api->post("/v0/agents/" + id + "/restart", json::object{{"version", "0.9.0"}});
     EXPECT_EQ(good.status, 200) << good.body;
-    EXPECT_EQ(api->get("/v0/agents/" + id).json.at("agent").at("agentVersion").as_string(), "0.9.0");
+    EXPECT_EQ(api->get("/v0/agents/" + id).json.at("agent").at("agentVersion").as_string(),
+              "0.9.0");
     // The official CLI sends no body at all, or `null`.
     EXPECT_EQ(api->post("/v0/agents/" + id + "/restart", std::string("null")).status, 200);
     EXPECT_EQ(api->post("/v0/agents/" + id + "/restart", std::string("")).status, 200);
@@ -240,7 +246,8 @@ TEST_F(AgentsApi, EnginesListsBuiltInsAndTheFilesEntries) {
     auto r = api->get("/v0/agents/engines");
     ASSERT_EQ(r.status, 200) << r.body;
     std::vector<std::string> ids;
-    for (const auto& e : r.json.at("engines").as_array()) ids.emplace_back(e.at("id").as_string());
+    for (const auto& e : r.json.at("engines").as_array())
+        ids.emplace_back(e.at("id").as_string());
     EXPECT_EQ(ids.front(), "openclaw");
     EXPECT_NE(std::find(ids.begin(), ids.end(), "test-http"), ids.end());
     EXPECT_EQ(r.json.at("engines").as_array()[0].at("label").as_string(), "OpenClaw");
@@ -263,7 +270,8 @@ TEST_F(AgentsApi, CrashingEngineIsRestartedWithBackoffVisibleInLogs) {
     std::string logs;
     for (int i = 0; i < 100; ++i) {
         logs = std::string(api->get("/v0/agents/" + id + "/logs").json.at("logs").as_string());
-        if (logs.find("restarting in") != std::string::npos) break;
+        if (logs.find("restarting in") != std::string::npos)
+            break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     EXPECT_NE(logs.find("engine exited with code 1"), std::string::npos) << logs;

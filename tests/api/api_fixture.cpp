@@ -6,7 +6,8 @@
 namespace pinfold::testing {
 
 std::string ApiResponse::error() const {
-    if (!json.is_object()) return "";
+    if (!json.is_object())
+        return "";
     auto* e = json.as_object().if_contains("error");
     return e && e->is_string() ? std::string(e->get_string()) : "";
 }
@@ -14,27 +15,32 @@ std::string ApiResponse::error() const {
 ApiClient::ApiClient(uint16_t port, std::string bearer, std::string host)
     : port_(port), bearer_(std::move(bearer)), host_(std::move(host)) {}
 
-ApiResponse ApiClient::send(http::Method method, const std::string& target,
-                            const std::string& body, std::map<std::string, std::string> headers) {
+ApiResponse ApiClient::send(http::Method method, const std::string& target, const std::string& body,
+                            std::map<std::string, std::string> headers) {
     if (!client_) {
         auto client = http::HttpClient::Connect("http://127.0.0.1:" + std::to_string(port_));
-        if (!client.ok()) throw std::runtime_error(client.status().ToString());
+        if (!client.ok())
+            throw std::runtime_error(client.status().ToString());
         client_ = std::move(*client);
     }
     if (!bearer_.empty() && !headers.count("Authorization")) {
         headers["Authorization"] = "Bearer " + bearer_;
     }
-    if (!host_.empty()) headers["Host"] = host_;
-    if (!headers.count("Content-Type")) headers["Content-Type"] = "application/json";
+    if (!host_.empty())
+        headers["Host"] = host_;
+    if (!headers.count("Content-Type"))
+        headers["Content-Type"] = "application/json";
     auto response = client_->request(method, target, body, headers);
-    if (!response.ok()) throw std::runtime_error(response.status().ToString());
+    if (!response.ok())
+        throw std::runtime_error(response.status().ToString());
     ApiResponse out;
     out.status = response->status;
     out.body = std::move(response->body);
     out.headers = std::move(response->headers);
     boost::system::error_code ec;
     out.json = boost::json::parse(out.body, ec);
-    if (ec) out.json = nullptr;
+    if (ec)
+        out.json = nullptr;
     return out;
 }
 
@@ -80,7 +86,8 @@ void ApiTest::waitForStatus(const std::string& agentId, const std::string& statu
         auto r = api->get("/v0/agents/" + agentId);
         if (r.status == 200) {
             last = std::string(r.json.at("agent").at("status").as_string());
-            if (last == status) return;
+            if (last == status)
+                return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -25,7 +25,7 @@ struct ApiResponse {
 
 // Talks to one server as one caller (a JWT, a gateway token, or nobody).
 class ApiClient {
-public:
+  public:
     ApiClient(uint16_t port, std::string bearer, std::string host = "");
 
     ApiResponse get(const std::string& target, std::map<std::string, std::string> headers = {});
@@ -37,7 +37,7 @@ public:
     ApiResponse send(http::Method method, const std::string& target, const std::string& body,
                      std::map<std::string, std::string> headers);
 
-private:
+  private:
     uint16_t port_;
     std::string bearer_;
     std::string host_;
@@ -45,7 +45,7 @@ private:
 };
 
 class ApiTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     virtual ServerOptions serverOptions() { return {}; }
 
@@ -62,7 +62,7 @@ protected:
 
     std::unique_ptr<ServerProcess> server;
     std::string jwt;
-    std::unique_ptr<ApiClient> api;      // the "default" workspace's key
+    std::unique_ptr<ApiClient> api;  // the "default" workspace's key
     std::unique_ptr<ApiClient> anonymous;
 };
 

@@ -20,7 +20,8 @@ TEST_F(AuthApi, MissingOrBadCredentialsAre401) {
     EXPECT_EQ(garbage.get("/v0/agents").status, 401);
     EXPECT_EQ(garbage.get("/v0/agents").error(), "Invalid token");
     // Right shape, wrong signature.
-    std::string forged = jwt.substr(0, jwt.rfind('.') + 1) + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    std::string forged =
+        jwt.substr(0, jwt.rfind('.') + 1) + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     ApiClient forger(server->port(), forged);
     EXPECT_EQ(forger.get("/v0/agents").status, 401);
     EXPECT_EQ(forger.get("/v0/agents").error(), "Invalid token");
@@ -104,7 +105,8 @@ TEST_F(AuthApi, AgentHostTakesTheTokenAsBearerQueryOrCookie) {
     EXPECT_EQ(host.get("/v0/agents/xzzzzzzz?token=" + token).status, 404);
     // Upper-case host names are the same host.
     std::string upper = agentHost(id);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     ApiClient upperHost(server->port(), "", upper);
     EXPECT_EQ(upperHost.get("/v0/agents/" + id + "?token=" + token).status, 200);
 }
@@ -141,7 +143,8 @@ TEST_F(AuthApi, OpenApiDocumentsEveryRouteTheRouterServes) {
             target.replace(open, target.find('}') - open + 1, "xaaaaaaa");
         }
         for (const auto& [method, op] : item.as_object()) {
-            if (method == "parameters") continue;
+            if (method == "parameters")
+                continue;
             std::string m(method);
             http::Method verb = m == "get"    ? http::Method::kGet
                                 : m == "post" ? http::Method::kPost

@@ -13,16 +13,18 @@ namespace json = boost::json;
 
 // One running agent shared by the tests of this file (creating one per test adds no coverage).
 class ConsoleApi : public ApiTest {
-protected:
+  protected:
     void SetUp() override {
         ApiTest::SetUp();
         id = createRunningAgent();
     }
-    std::string stdoutOf(const ApiResponse& r) { return std::string(r.json.at("stdout").as_string()); }
+    std::string stdoutOf(const ApiResponse& r) {
+        return std::string(r.json.at("stdout").as_string());
+    }
     ApiResponse upload(const std::string& name, const std::string& bytes) {
-        return api->post("/v0/agents/" + id + "/files/upload",
-                         json::object{{"filename", name},
-                                      {"contentBase64", crypto::Base64Encode(bytes)}});
+        return api->post(
+            "/v0/agents/" + id + "/files/upload",
+            json::object{{"filename", name}, {"contentBase64", crypto::Base64Encode(bytes)}});
     }
     std::string id;
 };
@@ -70,8 +72,10 @@ TEST_F(ConsoleApi, ExecRefusesBadInput) {
         {{{"command", 5}}, "Invalid command: command must be a string"},
         {{{"command", "ls"}, {"cwd", "/does/not/exist"}}, "Invalid command: cwd does not exist"},
         {{{"command", "ls"}, {"cwd", 7}}, "Invalid command: cwd must be a string"},
-        {{{"command", "ls"}, {"timeoutMs", "soon"}}, "Validation failed: timeoutMs must be an integer"},
-        {{{"command", "ls"}, {"timeoutMs", 0}}, "Invalid command: timeoutMs must be between 1 and 600000"},
+        {{{"command", "ls"}, {"timeoutMs", "soon"}},
+         "Validation failed: timeoutMs must be an integer"},
+        {{{"command", "ls"}, {"timeoutMs", 0}},
+         "Invalid command: timeoutMs must be between 1 and 600000"},
     };
     for (const auto& [body, error] : cases) {
         auto r = api->post("/v0/agents/" + id + "/console/exec", body);
@@ -107,9 +111,9 @@ TEST_F(ConsoleApi, FilesReadRawBytesAndRefusePathTricks) {
     EXPECT_EQ(raw.headers["content-type"], "application/octet-stream");
     auto absolute = api->get("/v0/agents/" + id + "/files?path=/home/node/clawd/workspace/raw.bin");
     EXPECT_EQ(absolute.body, std::string("a\0b", 3));
-    for (const char* path : {"../../etc/passwd", "%2e%2e%2f%2e%2e%2fetc%2fshadow",
-                             "workspace/../../..//etc/shadow", "workspace/escape/etc/shadow",
-                             "/etc/shadow", "workspace/nothing.txt"}) {
+    for (const char* path :
+         {"../../etc/passwd", "%2e%2e%2f%2e%2e%2fetc%2fshadow", "workspace/../../..//etc/shadow",
+          "workspace/escape/etc/shadow", "/etc/shadow", "workspace/nothing.txt"}) {
         auto r = api->get("/v0/agents/" + id + "/files?path=" + path);
         EXPECT_EQ(r.status, 404) << path << ": " << r.body.substr(0, 200);
         EXPECT_EQ(r.error(), "File not found") << path;
@@ -123,9 +127,9 @@ TEST_F(ConsoleApi, FilesReadRawBytesAndRefusePathTricks) {
 }
 
 TEST_F(ConsoleApi, FilesOver5MiBAre413) {
-    ASSERT_EQ(exec(id, "head -c 5242881 /dev/zero > big.bin; head -c 5242880 /dev/zero > max.bin")
-                  .status,
-              200);
+    ASSERT_EQ(
+        exec(id, "head -c 5242881 /dev/zero > big.bin; head -c 5242880 /dev/zero > max.bin").status,
+        200);
     auto big = api->get("/v0/agents/" + id + "/files?path=workspace/big.bin");
     EXPECT_EQ(big.status, 413);
     EXPECT_EQ(big.error(), "File too large");
@@ -135,7 +139,8 @@ TEST_F(ConsoleApi, FilesOver5MiBAre413) {
 TEST_F(ConsoleApi, UploadsLandInUploadsWithTheSameBytes) {
     for (size_t size : {size_t(17 * 1024), size_t(64 * 1024), size_t(5 * 1024 * 1024)}) {
         std::string bytes(size, '\0');
-        for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>(i * 31 + 7);
+        for (size_t i = 0; i < size; ++i)
+            bytes[i] = static_cast<char>(i * 31 + 7);
         auto r = upload("blob.bin", bytes);
         ASSERT_EQ(r.status, 200) << size << " " << r.body.substr(0, 200);
         EXPECT_EQ(r.json.at("path").as_string(), "/home/node/clawd/workspace/uploads/blob.bin");
@@ -151,8 +156,10 @@ TEST_F(ConsoleApi, UploadsLandInUploadsWithTheSameBytes) {
 
 TEST_F(ConsoleApi, UploadNamesAreSanitisedOrRefused) {
     const std::pair<const char*, const char*> stored[] = {
-        {"my report.pdf", "my_report.pdf"}, {"résumé.txt", "résumé.txt"},
-        {"a#b%c.txt", "a_b_c.txt"},         {"../../x", "x"},
+        {"my report.pdf", "my_report.pdf"},
+        {"résumé.txt", "résumé.txt"},
+        {"a#b%c.txt", "a_b_c.txt"},
+        {"../../x", "x"},
     };
     for (const auto& [name, safe] : stored) {
         auto r = upload(name, "hello");
@@ -166,9 +173,9 @@ TEST_F(ConsoleApi, UploadNamesAreSanitisedOrRefused) {
         EXPECT_EQ(r.status, 400) << name;
         EXPECT_EQ(r.error(), "Invalid filename") << name;
     }
-    auto prefixed = api->post("/v0/agents/" + id + "/files/upload",
-                              json::object{{"filename", "a.txt"},
-                                           {"contentBase64", "data:text/plain;base64,aGk="}});
+    auto prefixed = api->post(
+        "/v0/agents/" + id + "/files/upload",
+        json::object{{"filename", "a.txt"}, {"contentBase64", "data:text/plain;base64,aGk="}});
     EXPECT_EQ(prefixed.status, 400);
     EXPECT_EQ(prefixed.error(), "Invalid base64: send plain base64 without a data: URL prefix");
     auto malformed = api->post("/v0/agents/" + id + "/files/upload",
@@ -189,11 +196,16 @@ TEST_F(ConsoleApi, UploadNeverFollowsADanglingSymlinkOutOfTheAgent) {
 TEST_F(ConsoleApi, AgentHostProxiesOtherPathsToTheEngine) {
     std::string token = gatewayToken(id);
     ApiClient host(server->port(), "", agentHost(id));
-    auto r = host.get("/hello/world?x=1", {{"Cookie", "gw_token=" + token}});
+    auto r = host.get("/hello/world?x=1",
+                      {{"Cookie", "gw_token=" + token}, {"X-Forwarded-For", "203.0.113.9"}});
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json.at("path").as_string(), "/hello/world?x=1");
     EXPECT_EQ(r.json.at("method").as_string(), "GET");
-    EXPECT_EQ(r.json.at("headers").at("X-Forwarded-Host").as_string(), agentHost(id));
+    // The engine sees a direct local client: OpenClaw refuses loopback forwarded headers.
+    const auto& headers = r.json.at("headers").as_object();
+    EXPECT_EQ(headers.at("Host").as_string(), agentHost(id));
+    EXPECT_FALSE(headers.contains("X-Forwarded-For")) << r.body;
+    EXPECT_FALSE(headers.contains("X-Forwarded-Host")) << r.body;
     EXPECT_EQ(r.json.at("hostname").as_string(), id);
 }
 

@@ -228,8 +228,8 @@ TEST_F(ProxyTest, ProxiedPathsAreAuthenticatedBeforeTheAgentIsReached) {
     EXPECT_EQ(refused.status, 401);
     EXPECT_EQ(refused.body, R"({"error":"Invalid token"})");
     EXPECT_EQ(agents_.connects.load(), 0);
-    HttpResult allowed = client_.get(
-        "/page", {{"Host", AgentHost("x1234abc")}, {"Cookie", "gw_token=gw-x1234abc"}});
+    HttpResult allowed =
+        client_.get("/page", {{"Host", AgentHost("x1234abc")}, {"Cookie", "gw_token=gw-x1234abc"}});
     EXPECT_EQ(allowed.status, 200) << allowed.describe();
     EXPECT_EQ(allowed.header("set-cookie"), "");
 }

@@ -24,7 +24,8 @@ class FakeAuthenticator final : public Authenticator {
                                 const HostInfo& host) override {
         calls.fetch_add(1);
         Caller caller;
-        if (openProxy && route.name == "proxyToAgent") return caller;
+        if (openProxy && route.name == "proxyToAgent")
+            return caller;
         if (request.header("authorization") == "Bearer good") {
             caller.workspace = "ws1";
             return caller;

@@ -30,8 +30,12 @@ bool CanConnect(uint16_t port) {
 
 }  // namespace
 
-std::string PinfoldBinary() { return PINFOLD_BINARY; }
-std::string SourceDir() { return PINFOLD_SOURCE_DIR; }
+std::string PinfoldBinary() {
+    return PINFOLD_BINARY;
+}
+std::string SourceDir() {
+    return PINFOLD_SOURCE_DIR;
+}
 
 uint16_t FreePort() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -54,20 +58,16 @@ ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options
     start();
 }
 
-ServerProcess::~ServerProcess() { stop(); }
+ServerProcess::~ServerProcess() {
+    stop();
+}
 
 void ServerProcess::start() {
-    std::vector<std::string> args = {PinfoldBinary(),
-                                     "serve",
-                                     "--data",
-                                     dataDir_,
-                                     "--listen",
-                                     "127.0.0.1:" + std::to_string(port_),
-                                     "--engines",
+    std::vector<std::string> args = {PinfoldBinary(), "serve", "--data", dataDir_, "--listen",
+                                     "127.0.0.1:" + std::to_string(port_), "--engines",
                                      options_.enginesFile,
                                      // Servers of parallel tests must not hand out the same uids.
-                                     "--first-uid",
-                                     std::to_string(300000 + port_ * 1000)};
+                                     "--first-uid", std::to_string(300000 + port_ * 1000)};
     args.insert(args.end(), options_.extraArgs.begin(), options_.extraArgs.end());
     std::string logPath = temp_.file("server.log");
     pid_ = ::fork();
@@ -76,7 +76,8 @@ void ServerProcess::start() {
         ::dup2(log, STDOUT_FILENO);
         ::dup2(log, STDERR_FILENO);
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         ::execv(argv[0], argv.data());
         ::_exit(127);
@@ -96,7 +97,8 @@ void ServerProcess::start() {
 }
 
 void ServerProcess::stop() {
-    if (pid_ <= 0) return;
+    if (pid_ <= 0)
+        return;
     ::kill(pid_, SIGTERM);
     for (int i = 0; i < 300; ++i) {
         int status;
@@ -128,8 +130,10 @@ std::string ServerProcess::createKey(const std::string& workspace) const {
     std::string out = RunShell(PinfoldBinary() + " keys create --data " + dataDir_ +
                                    " --workspace " + workspace + " 2>/dev/null",
                                &code);
-    if (code != 0) throw std::runtime_error("pinfold keys create failed");
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    if (code != 0)
+        throw std::runtime_error("pinfold keys create failed");
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+        out.pop_back();
     size_t nl = out.find_last_of('\n');
     return nl == std::string::npos ? out : out.substr(nl + 1);
 }

@@ -18,7 +18,7 @@ struct ServerOptions {
 };
 
 class ServerProcess {
-public:
+  public:
     explicit ServerProcess(ServerOptions options = {});
     ~ServerProcess();
 
@@ -35,7 +35,7 @@ public:
     // The server's stderr so far (its log).
     std::string log() const;
 
-private:
+  private:
     void start();
 
     ServerOptions options_;

@@ -11,7 +11,8 @@ namespace pinfold::testing {
 
 TempDir::TempDir() {
     char pattern[] = "/tmp/pinfold-test-XXXXXX";
-    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    if (!mkdtemp(pattern))
+        throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
 }
 
@@ -23,12 +24,15 @@ TempDir::~TempDir() {
 std::string RunShell(const std::string& command, int* exitCode) {
     std::string out;
     FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) throw std::runtime_error("popen failed: " + command);
+    if (!pipe)
+        throw std::runtime_error("popen failed: " + command);
     char buf[4096];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0)
+        out.append(buf, n);
     int status = pclose(pipe);
-    if (exitCode) *exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (exitCode)
+        *exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return out;
 }
 
