@@ -3,7 +3,7 @@
 # make build - build build/pinfold
 BUILD ?= build
 # The engine the end-to-end test runs, installed once and reused between runs.
-export PINFOLD_TEST_ENGINES_DIR ?= $(HOME)/.cache/pinfold/engines
+export PINFOLD_TEST_ENGINES_DIR ?= /var/cache/pinfold/engines
 CMAKE_FLAGS ?=
 
 .PHONY: build run test deps test-deps bench format clean

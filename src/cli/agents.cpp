@@ -39,7 +39,9 @@ std::optional<json::value> Call(const ClientOptions& o, http::Method method,
         *exitCode = 2;
         return std::nullopt;
     }
-    auto client = http::HttpClient::Connect(o.host);
+    // "localhost:8080" is as good as "http://localhost:8080".
+    std::string url = o.host.find("://") == std::string::npos ? "http://" + o.host : o.host;
+    auto client = http::HttpClient::Connect(url);
     if (!client.ok()) {
         std::cerr << "pinfold agents: " << client.status().message() << "\n";
         *exitCode = 1;

@@ -16,4 +16,8 @@ bool HasControlCharacter(std::string_view s);
 
 std::string_view TrimAscii(std::string_view s);
 
+// `s` with every byte sequence that is not valid UTF-8 replaced by U+FFFD, so that it can go into
+// JSON (command output and logs are whatever bytes a program wrote).
+std::string ToValidUtf8(std::string_view s);
+
 }  // namespace pinfold

@@ -4,12 +4,15 @@
 #include "services/key_service.h"
 
 namespace pinfold::http {
-namespace {
+
+enum class CredentialSource { kHeader, kQuery, kCookie };
 
 struct Credential {
     std::string token;
-    bool fromHeader = false;
+    CredentialSource source;
 };
+
+namespace {
 
 std::optional<Credential> FindCredential(const Request& request) {
     if (auto header = request.header("authorization")) {
@@ -17,15 +20,30 @@ std::optional<Credential> FindCredential(const Request& request) {
         constexpr std::string_view kBearer = "Bearer ";
         if (value.size() > kBearer.size() &&
             strncasecmp(value.data(), kBearer.data(), kBearer.size()) == 0) {
-            return Credential{std::string(value.substr(kBearer.size())), true};
+            return Credential{std::string(value.substr(kBearer.size())), CredentialSource::kHeader};
         }
         return std::nullopt;
     }
     if (auto token = request.queryParam("token"))
-        return Credential{*token, false};
+        return Credential{*token, CredentialSource::kQuery};
     if (auto cookie = request.cookie("gw_token"))
-        return Credential{*cookie, false};
+        return Credential{*cookie, CredentialSource::kCookie};
     return std::nullopt;
+}
+
+// A browser sends the cookie with requests that other sites' pages make, and every agent host is
+// same-site with every other. So a cookie alone never authorises a change: the request must come
+// from a page of this very host (its Origin), which fetch and forms send.
+Status CheckCookieOrigin(const Request& request) {
+    if (request.method == Method::kGet || request.method == Method::kHead)
+        return Status::Ok();
+    auto origin = request.header("origin");
+    auto host = request.header("host");
+    if (origin && host && (*origin == "http://" + *host || *origin == "https://" + *host))
+        return Status::Ok();
+    return Status::Forbidden(
+        "Cross-origin request refused: send the gateway token as a Bearer header, or make the "
+        "request from this agent's own pages");
 }
 
 // A JWT has three dot-separated parts; a gateway token is a UUID.
@@ -39,8 +57,12 @@ ApiAuthenticator::ApiAuthenticator(services::KeyService& keys, services::AgentSe
     : keys_(keys), agents_(agents) {}
 
 Result<Caller> ApiAuthenticator::viaGatewayToken(const std::string& agentId,
-                                                 const std::string& token) {
-    PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, agents_.findByGatewayToken(agentId, token));
+                                                 const Credential& credential,
+                                                 const Request& request) {
+    PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent,
+                             agents_.findByGatewayToken(agentId, credential.token));
+    if (credential.source == CredentialSource::kCookie)
+        PINFOLD_TRY(CheckCookieOrigin(request));
     PINFOLD_ASSIGN_OR_RETURN(std::string userId, keys_.ensureWorkspace(agent.workspace));
     Caller caller;
     caller.workspace = agent.workspace;
@@ -62,13 +84,14 @@ Result<Caller> ApiAuthenticator::authenticate(const Request& request, const Rout
         }
         if (!credential)
             return Status::Unauthorized("Missing gateway token");
-        return viaGatewayToken(host.agentId, credential->token);
+        return viaGatewayToken(host.agentId, *credential, request);
     }
 
     if (!credential)
         return Status::Unauthorized("Missing authorization");
     bool gatewayAllowed = route.auth == AuthKind::kJwtOrGw || route.auth == AuthKind::kGw;
-    if (credential->fromHeader && LooksLikeJwt(credential->token) && route.auth != AuthKind::kGw) {
+    if (credential->source == CredentialSource::kHeader && LooksLikeJwt(credential->token) &&
+        route.auth != AuthKind::kGw) {
         PINFOLD_ASSIGN_OR_RETURN(services::KeyIdentity identity, keys_.verify(credential->token));
         Caller caller;
         caller.workspace = std::move(identity.workspace);
@@ -76,8 +99,9 @@ Result<Caller> ApiAuthenticator::authenticate(const Request& request, const Rout
         caller.keyId = std::move(identity.keyId);
         return caller;
     }
-    if (gatewayAllowed && !pathAgent.empty())
-        return viaGatewayToken(pathAgent, credential->token);
+    if (gatewayAllowed && !pathAgent.empty()) {
+        return viaGatewayToken(pathAgent, *credential, request);
+    }
     // A workspace API key is only accepted from the Authorization header, never from a URL.
     return Status::Unauthorized("Invalid token");
 }

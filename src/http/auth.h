@@ -15,6 +15,8 @@ class KeyService;
 
 namespace pinfold::http {
 
+struct Credential;  // a token and where it came from (auth.cpp)
+
 class ApiAuthenticator final : public Authenticator {
   public:
     ApiAuthenticator(services::KeyService& keys, services::AgentService& agents);
@@ -23,7 +25,8 @@ class ApiAuthenticator final : public Authenticator {
                                 const HostInfo& host) override;
 
   private:
-    Result<Caller> viaGatewayToken(const std::string& agentId, const std::string& token);
+    Result<Caller> viaGatewayToken(const std::string& agentId, const Credential& credential,
+                                   const Request& request);
 
     services::KeyService& keys_;
     services::AgentService& agents_;

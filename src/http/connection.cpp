@@ -359,8 +359,9 @@ asio::awaitable<bool> Connection::serveOne() {
         match = core_.router.match(method, *parsed, host.isAgentHost);
     }
     if (!match.found()) {
+        // /v0/ is the API's own space on every host: never handed to an engine.
         if (match.outcome == RouteMatch::Outcome::kNotFound && host.isAgentHost &&
-            core_.upstream != nullptr) {
+            core_.upstream != nullptr && !rawPath.starts_with("/v0/")) {
             // Everything on an agent host is behind its gateway token, proxied paths included.
             Request probe;
             FillRequest(probe, msg, method, query);

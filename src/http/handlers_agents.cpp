@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "http/agent_json.h"
 #include "http/handler_util.h"
 #include "http/json_fields.h"
@@ -86,7 +87,7 @@ Response AgentLogs(Services& s, HandlerContext& ctx) {
         text += ' ';
         text += line.source;
         text += ": ";
-        text += line.message;
+        text += ToValidUtf8(line.message);
         text += '\n';
     }
     return JsonOk({{"logs", text}});

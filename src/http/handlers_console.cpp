@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "http/handler_util.h"
 #include "http/json_fields.h"
 #include "http/routes.h"
@@ -65,8 +66,9 @@ Response Exec(Services& s, HandlerContext& ctx) {
     input.cwd = *cwd;
     PINFOLD_HTTP_ASSIGN(input.timeoutMs, OptionalInt(body, "timeoutMs"));
     PINFOLD_HTTP_ASSIGN(auto outcome, s.console.exec(ctx.caller.workspace, AgentIdOf(ctx), input));
-    return JsonOk({{"stdout", outcome.result.stdoutText},
-                   {"stderr", outcome.result.stderrText},
+    // Programs write bytes, JSON carries text: invalid UTF-8 becomes U+FFFD.
+    return JsonOk({{"stdout", ToValidUtf8(outcome.result.stdoutText)},
+                   {"stderr", ToValidUtf8(outcome.result.stderrText)},
                    {"exitCode", outcome.result.exitCode},
                    {"command", outcome.command},
                    {"timestamp", FormatIso8601(outcome.timestampMs)},
@@ -83,6 +85,8 @@ Response ReadFile(Services& s, HandlerContext& ctx) {
     response.contentType = ContentTypeForPath(*path);
     response.body = std::move(bytes);
     response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    // The bytes are the agent's: a browser may show them but never run them on our origin.
+    response.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
     return response;
 }
 

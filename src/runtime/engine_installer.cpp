@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "runtime/engine_registry.h"
 #include "sandbox/agent_home.h"
@@ -90,8 +91,10 @@ class Installer {
     }
 
     Status installOpenClaw(const std::string& version) {
-        if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-            return Status::Internal("cannot create " + dir_ + ": " + std::strerror(errno));
+        std::error_code ec;
+        std::filesystem::create_directories(dir_, ec);
+        if (ec) {
+            return Status::Internal("cannot create " + dir_ + ": " + ec.message());
         }
         std::string nodeDir = dir_ + "/node-" + kNodeVersion;
         std::string node = NodeBinaryPath(dir_);

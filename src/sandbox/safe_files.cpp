@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -39,6 +40,16 @@ Result<T> AsAgent(uint32_t uid, const std::function<Result<T>()>& body) {
         if (static_cast<uint32_t>(::syscall(SYS_setfsuid, -1)) != uid ||
             static_cast<uint32_t>(::syscall(SYS_setfsgid, -1)) != uid) {
             result = Status::Internal("cannot take the agent's file identity");
+            return;
+        }
+        // The file uid alone leaves root's other capabilities (CAP_SYS_ADMIN opens files in
+        // /proc that the agent cannot read). This thread keeps only CAP_SYS_PTRACE, which
+        // /proc/<pid>/root of the (non-dumpable) sandbox needs, and ends afterwards.
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+        caps[0].effective = caps[0].permitted = 1u << CAP_SYS_PTRACE;
+        if (::syscall(SYS_capset, &header, caps) != 0) {
+            result = Status::Internal("cannot drop capabilities for file access");
             return;
         }
         result = body();

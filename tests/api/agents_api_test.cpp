@@ -176,7 +176,11 @@ TEST_F(AgentsApi, AnotherWorkspacesAgentIsNotFound) {
 }
 
 class LimitedAgentsApi : public ApiTest {
-    ServerOptions serverOptions() override { return {{"--agent-limit", "1"}}; }
+    ServerOptions serverOptions() override {
+        ServerOptions options;
+        options.extraArgs = {"--agent-limit", "1"};
+        return options;
+    }
 };
 
 TEST_F(LimitedAgentsApi, CreatingPastTheLimitIs403) {

@@ -160,5 +160,50 @@ TEST_F(AuthApi, OpenApiDocumentsEveryRouteTheRouterServes) {
     EXPECT_GE(checked, 14);
 }
 
+TEST_F(AuthApi, ACookieAloneNeverAuthorisesAChangeFromAnotherOrigin) {
+    std::string id = createRunningAgent();
+    std::string token = gatewayToken(id);
+    ApiClient host(server->port(), "", agentHost(id));
+    std::string exec = "/v0/agents/" + id + "/console/exec";
+    std::string body = R"({"command":"echo ran"})";
+    std::string cookie = "gw_token=" + token;
+    // Another agent's page (same site, other origin), a foreign site, and no Origin at all.
+    for (const std::string& origin :
+         {std::string("http://xother00.agents.localhost:") + std::to_string(server->port()),
+          std::string("http://evil.example"), std::string()}) {
+        std::map<std::string, std::string> headers{{"Cookie", cookie},
+                                                   {"Content-Type", "text/plain"}};
+        if (!origin.empty())
+            headers["Origin"] = origin;
+        auto r = host.post(exec, body, headers);
+        EXPECT_EQ(r.status, 403) << origin;
+        EXPECT_EQ(r.error(),
+                  "Cross-origin request refused: send the gateway token as a Bearer header, or "
+                  "make the request from this agent's own pages")
+            << origin;
+    }
+    // The agent's own page may, and reads need no Origin.
+    auto own = host.post(exec, body, {{"Cookie", cookie}, {"Origin", "http://" + agentHost(id)}});
+    EXPECT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(own.json.at("stdout").as_string(), "ran\n");
+    EXPECT_EQ(host.get("/v0/agents/" + id, {{"Cookie", cookie}}).status, 200);
+    // The same rule holds on the management host.
+    auto management =
+        anonymous->post(exec, body, {{"Cookie", cookie}, {"Origin", "http://evil.example"}});
+    EXPECT_EQ(management.status, 403);
+    // A wrong cookie is still just a wrong token.
+    EXPECT_EQ(host.post(exec, body, {{"Cookie", "gw_token=nope"}}).status, 401);
+}
+
+TEST_F(AuthApi, ApiPathsOnAnAgentHostAreNeverHandedToTheEngine) {
+    std::string id = createRunningAgent();
+    std::string token = gatewayToken(id);
+    ApiClient host(server->port(), "", agentHost(id));
+    auto jwtOnly = host.get("/v0/agents/" + id + "/gateway-token?token=" + token);
+    EXPECT_EQ(jwtOnly.status, 404);
+    EXPECT_EQ(jwtOnly.error(), "Not found");
+    EXPECT_EQ(host.get("/v0/secrets?token=" + token).status, 404);
+}
+
 }  // namespace
 }  // namespace pinfold::testing

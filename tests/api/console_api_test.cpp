@@ -209,5 +209,25 @@ TEST_F(ConsoleApi, AgentHostProxiesOtherPathsToTheEngine) {
     EXPECT_EQ(r.json.at("hostname").as_string(), id);
 }
 
+TEST_F(ConsoleApi, OutputThatIsNotUtf8StillMakesValidJson) {
+    auto r = exec(id, "printf 'ok\\377\\376'");
+    ASSERT_EQ(r.status, 200);
+    ASSERT_TRUE(r.json.is_object()) << r.body;
+    EXPECT_EQ(r.json.at("stdout").as_string(), "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_F(ConsoleApi, FilesNeverUseTheServersPrivileges) {
+    // Exec as the agent cannot read these; neither may the files API on its behalf.
+    EXPECT_NE(exec(id, "cat /proc/2/stack").json.at("exitCode").as_int64(), 0);
+    auto stack = api->get("/v0/agents/" + id + "/files?path=/proc/2/stack");
+    EXPECT_EQ(stack.status, 404);
+    EXPECT_EQ(stack.error(), "File not found");
+    ASSERT_EQ(exec(id, "echo '<script>alert(1)</script>' > x.html").status, 200);
+    auto page = api->get("/v0/agents/" + id + "/files?path=workspace/x.html");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+    EXPECT_EQ(page.headers["content-security-policy"], "default-src 'none'; sandbox");
+}
+
 }  // namespace
 }  // namespace pinfold::testing

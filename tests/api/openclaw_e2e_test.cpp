@@ -19,7 +19,11 @@ std::string EnginesDir() {
 
 class OpenClawEndToEnd : public ApiTest {
   protected:
-    ServerOptions serverOptions() override { return {{"--engines-dir", EnginesDir()}}; }
+    ServerOptions serverOptions() override {
+        ServerOptions options;
+        options.extraArgs = {"--engines-dir", EnginesDir()};
+        return options;
+    }
     void SetUp() override {
         ASSERT_FALSE(EnginesDir().empty())
             << "set PINFOLD_TEST_ENGINES_DIR and run: pinfold engines install openclaw "

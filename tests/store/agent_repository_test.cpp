@@ -192,6 +192,7 @@ TEST_F(AgentRepositoryTest, SettersReportUnknownAndDeletedAgents) {
     for (const char* id : {"xnothere", "xgone000"}) {
         EXPECT_EQ(repo_->setDesiredRunning(id, true, 3).ToString(), "NotFound: Agent not found");
         EXPECT_EQ(repo_->setGatewayToken(id, "t", 3).ToString(), "NotFound: Agent not found");
+        EXPECT_EQ(repo_->setEngineVersion(id, "2", 3).ToString(), "NotFound: Agent not found");
         EXPECT_EQ(repo_->markDeleted(id, 3).ToString(), "NotFound: Agent not found");
     }
 }
@@ -204,6 +205,16 @@ TEST_F(AgentRepositoryTest, SetGatewayTokenRotatesTheToken) {
     EXPECT_EQ(a->updatedAtMs, 40);
     EXPECT_EQ(*repo_->findByGatewayToken("token-x1111111"), std::nullopt);
     EXPECT_EQ((*repo_->findByGatewayToken("rotated"))->id, "x1111111");
+}
+
+TEST_F(AgentRepositoryTest, SetEngineVersionChangesOnlyThatAgent) {
+    ASSERT_TRUE(repo_->insert(MakeAgent("x1111111", "acme", kFirstUid, 1)).ok());
+    ASSERT_TRUE(repo_->insert(MakeAgent("x2222222", "acme", kFirstUid + 1, 2)).ok());
+    std::string before = repo_->get("x2222222")->engineVersion;
+    ASSERT_TRUE(repo_->setEngineVersion("x1111111", "2026.9.6", 50).ok());
+    EXPECT_EQ(repo_->get("x1111111")->engineVersion, "2026.9.6");
+    EXPECT_EQ(repo_->get("x1111111")->updatedAtMs, 50);
+    EXPECT_EQ(repo_->get("x2222222")->engineVersion, before);
 }
 
 TEST_F(AgentRepositoryTest, SetGatewayTokenRejectsAnotherAgentsToken) {
