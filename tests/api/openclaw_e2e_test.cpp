@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "api/api_fixture.h"
+#include "support/client/http_client.h"
 
 namespace pinfold::testing {
 namespace {
@@ -62,6 +63,18 @@ TEST_F(OpenClawEndToEnd, CreateRunExecReadProxyRestartDelete) {
     EXPECT_EQ(ui.status, 200) << ui.body.substr(0, 300);
     EXPECT_NE(ui.headers["content-type"].find("text/html"), std::string::npos);
     EXPECT_EQ(ui.headers["set-cookie"], "gw_token=" + token + "; Path=/; HttpOnly; SameSite=Lax");
+    // Its WebSocket (chat, Control UI) through the same host: the gateway opens with a challenge.
+    {
+        WebSocketClient ws;
+        auto opened = ws.connect("127.0.0.1", server->port(), "/",
+                                 {{"Host", agentHost(id)},
+                                  {"Cookie", "gw_token=" + token},
+                                  {"Origin", "http://" + agentHost(id)}});
+        ASSERT_TRUE(opened.ok) << opened.status << " " << opened.body << opened.error;
+        auto first = ws.readText(std::chrono::seconds(10));
+        ASSERT_TRUE(first.has_value());
+        EXPECT_NE(first->find("\"event\":\"connect.challenge\""), std::string::npos) << *first;
+    }
     auto health = host.get("/healthz", {{"Cookie", "gw_token=" + token}});
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.json.at("ok").as_bool(), true);
