@@ -18,6 +18,8 @@ std::string_view CodeName(Status::Code code) {
             return "Conflict";
         case Status::Code::kTooLarge:
             return "TooLarge";
+        case Status::Code::kTooManyRequests:
+            return "TooManyRequests";
         case Status::Code::kUnavailable:
             return "Unavailable";
         case Status::Code::kTimeout:

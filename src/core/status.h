@@ -21,6 +21,7 @@ class Status {
         kNotFound,         // no such resource, or not visible to this caller (404)
         kConflict,         // the resource's state forbids the action (409)
         kTooLarge,         // the body or file exceeds a limit (413)
+        kTooManyRequests,  // the caller already has too much in flight (429)
         kUnavailable,      // a dependency cannot be reached right now (503)
         kTimeout,          // the operation ran out of time (504)
         kInternal,         // a bug or an unexpected failure (500)
@@ -37,6 +38,9 @@ class Status {
     static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
     static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
     static Status TooLarge(std::string msg) { return {Code::kTooLarge, std::move(msg)}; }
+    static Status TooManyRequests(std::string msg) {
+        return {Code::kTooManyRequests, std::move(msg)};
+    }
     static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
     static Status Timeout(std::string msg) { return {Code::kTimeout, std::move(msg)}; }
     static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }

@@ -349,6 +349,12 @@ asio::awaitable<bool> Connection::serveOne() {
     flags_.http10 = msg.version() < 11;
     bool keepAlive = msg.keep_alive();
     bool bodyless = parser.is_done();  // nothing follows the header
+    if (msg.count(bhttp::field::host) > 1) {
+        // Two Host headers could route by one and be read by another (RFC 9112 §3.2): refuse.
+        unreadBody_ = !bodyless;
+        co_return co_await answer(Response::Error(400, "Bad request: more than one Host header"),
+                                  false);
+    }
     HostInfo host = core_.hosts.classify(msg[bhttp::field::host]);
 
     auto parsed = ParsedPath::Parse(rawPath);

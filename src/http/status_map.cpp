@@ -18,6 +18,7 @@ constexpr Row kRows[] = {
     {Status::Code::kNotFound, 404, "Not found"},
     {Status::Code::kConflict, 409, "Conflict"},
     {Status::Code::kTooLarge, 413, "Request body too large"},
+    {Status::Code::kTooManyRequests, 429, "Too many requests"},
     {Status::Code::kUnavailable, 503, "Service unavailable"},
     {Status::Code::kTimeout, 504, "Timed out"},
     {Status::Code::kInternal, 500, "Internal error"},

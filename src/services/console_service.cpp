@@ -51,6 +51,25 @@ Result<ExecOutcome> ConsoleService::exec(const std::string& workspace, const std
     }
     request.timeout = std::chrono::milliseconds(timeoutMs);
 
+    {
+        std::lock_guard<std::mutex> guard(runningMutex_);
+        int& running = running_[agentId];
+        if (running >= kMaxConcurrentPerAgent) {
+            return Status::TooManyRequests("Too many commands running in this agent (at most " +
+                                           std::to_string(kMaxConcurrentPerAgent) + ")");
+        }
+        ++running;
+    }
+    struct Release {
+        ConsoleService* self;
+        const std::string& id;
+        ~Release() {
+            std::lock_guard<std::mutex> guard(self->runningMutex_);
+            if (--self->running_[id] == 0)
+                self->running_.erase(id);
+        }
+    } release{this, agentId};
+
     ExecOutcome outcome;
     outcome.timestampMs = clock_.nowMs();
     outcome.command = input.command;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,6 +30,10 @@ struct ExecOutcome {
 
 class ConsoleService {
   public:
+    // Commands that may run at once in one agent: the server's worker threads are shared by all
+    // agents, so one agent's token must not be able to take them all.
+    static constexpr int kMaxConcurrentPerAgent = 4;
+
     ConsoleService(AgentService& agents, runtime::Supervisor& supervisor, const Clock& clock);
 
     Result<ExecOutcome> exec(const std::string& workspace, const std::string& agentId,
@@ -37,6 +43,9 @@ class ConsoleService {
     AgentService& agents_;
     runtime::Supervisor& supervisor_;
     const Clock& clock_;
+
+    std::mutex runningMutex_;             // guards running_
+    std::map<std::string, int> running_;  // agent id -> commands running now
 };
 
 // "/home/node/clawd" joined with a relative path; absolute paths are returned unchanged.

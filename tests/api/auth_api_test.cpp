@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "api/api_fixture.h"
+#include "support/client/http_client.h"
 
 namespace pinfold::testing {
 namespace {
@@ -203,6 +204,17 @@ TEST_F(AuthApi, ApiPathsOnAnAgentHostAreNeverHandedToTheEngine) {
     EXPECT_EQ(jwtOnly.status, 404);
     EXPECT_EQ(jwtOnly.error(), "Not found");
     EXPECT_EQ(host.get("/v0/secrets?token=" + token).status, 404);
+}
+
+TEST_F(AuthApi, TwoHostHeadersAreRefused) {
+    RawConnection raw("127.0.0.1", server->port());
+    ASSERT_TRUE(raw.send(
+        "GET /healthz HTTP/1.1\r\nHost: xaaaaaaa.agents.localhost\r\nHost: 127.0.0.1\r\n\r\n"));
+    std::string reply = raw.readUntilClosed();
+    EXPECT_EQ(reply.substr(0, 24), "HTTP/1.1 400 Bad Request");
+    EXPECT_NE(reply.find(R"({"error":"Bad request: more than one Host header"})"),
+              std::string::npos)
+        << reply;
 }
 
 }  // namespace

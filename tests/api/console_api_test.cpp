@@ -1,6 +1,8 @@
 // Black-box tests of §2: console exec, files, uploads (and ../shared/cases/README.md).
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <thread>
 
 #include "api/api_fixture.h"
 #include "crypto/base64.h"
@@ -227,6 +229,28 @@ TEST_F(ConsoleApi, FilesNeverUseTheServersPrivileges) {
     EXPECT_EQ(page.status, 200);
     EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
     EXPECT_EQ(page.headers["content-security-policy"], "default-src 'none'; sandbox");
+}
+
+TEST_F(ConsoleApi, OneAgentCannotTakeEveryWorker) {
+    std::vector<std::thread> sleepers;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 4; ++i) {
+        sleepers.emplace_back([&] {
+            ApiClient own(server->port(), jwt);
+            auto r = own.post("/v0/agents/" + id + "/console/exec",
+                              json::object{{"command", "sleep 2"}});
+            if (r.status == 200)
+                ++ok;
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    auto refused = exec(id, "true");
+    EXPECT_EQ(refused.status, 429);
+    EXPECT_EQ(refused.error(), "Too many commands running in this agent (at most 4)");
+    for (auto& t : sleepers)
+        t.join();
+    EXPECT_EQ(ok.load(), 4);
+    EXPECT_EQ(exec(id, "true").status, 200);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ TEST(StatusMap, EveryKindHasItsHttpStatus) {
     EXPECT_EQ(HttpStatusFor(Status::Code::kNotFound), 404);
     EXPECT_EQ(HttpStatusFor(Status::Code::kConflict), 409);
     EXPECT_EQ(HttpStatusFor(Status::Code::kTooLarge), 413);
+    EXPECT_EQ(HttpStatusFor(Status::Code::kTooManyRequests), 429);
     EXPECT_EQ(HttpStatusFor(Status::Code::kUnavailable), 503);
     EXPECT_EQ(HttpStatusFor(Status::Code::kTimeout), 504);
     EXPECT_EQ(HttpStatusFor(Status::Code::kInternal), 500);
