@@ -185,6 +185,9 @@ void AddAgentsCommand(CLI::App& app, int& exitCode) {
         });
         exitCode = static_cast<int>(v->at("exitCode").to_number<int64_t>());
     });
+    // --host, --jwt and --json may also follow the subcommand: `pinfold agents list --json`.
+    for (CLI::App* sub : agents->get_subcommands({}))
+        sub->fallthrough();
 }
 
 }  // namespace pinfold::cli
