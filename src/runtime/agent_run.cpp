@@ -191,7 +191,11 @@ LocalSupervisor::RunOutcome LocalSupervisor::runSandboxOnce(const std::shared_pt
     };
 
     SteadyTime startedAt = std::chrono::steady_clock::now();
-    SteadyTime nextHealth = startedAt + options_.healthInterval;
+    // A starting engine is asked early and then less often (10 ms, doubling up to
+    // healthInterval): a quick engine shows as running within milliseconds, a slow one
+    // (OpenClaw: 10-20 s) costs a handful of extra probes.
+    milliseconds startingProbeDelay{10};
+    SteadyTime nextHealth = startedAt + startingProbeDelay;
     SteadyTime stopDeadline{};
     SteadyTime killedAt{};
     std::optional<pid_t> enginePid;
@@ -270,8 +274,9 @@ LocalSupervisor::RunOutcome LocalSupervisor::runSandboxOnce(const std::shared_pt
                 }
                 log(*agent, "INFO", "engine is running (health check passed)");
             }
+            startingProbeDelay = std::min(startingProbeDelay * 2, options_.healthInterval);
             nextHealth = std::chrono::steady_clock::now() +
-                         (running ? options_.runningHealthInterval : options_.healthInterval);
+                         (running ? options_.runningHealthInterval : startingProbeDelay);
         }
         if (!running && !stopping && !killed && Since(startedAt) > options_.startTimeout) {
             outcome.reason =

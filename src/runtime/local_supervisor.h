@@ -31,7 +31,8 @@ struct LocalSupervisorOptions {
     // takes effect quickly. Health probes, the start timeout and the stop grace are I/O waits
     // and use the real monotonic clock.
     const Clock* clock = nullptr;
-    // How often a starting engine is asked for its health path (and a running one, slower).
+    // How often a starting engine is asked for its health path, at most (the first probes come
+    // sooner: 10 ms, doubling up to this), and how often a running one is.
     std::chrono::milliseconds healthInterval{200};
     std::chrono::milliseconds runningHealthInterval{10000};
     std::chrono::milliseconds healthTimeout{2000};  // per probe
