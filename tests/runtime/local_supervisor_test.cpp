@@ -267,9 +267,12 @@ TEST_F(LocalSupervisorTest, OpenClawGatewayRunsWhenInstalled) {
               "Config valid: ~/.openclaw/openclaw.json\n");
     Result<int> fd = sup.connect("agent-oc", 18789);
     ASSERT_TRUE(fd.ok()) << fd.status().ToString();
-    EXPECT_EQ(*HttpGetStatus(*fd, "/healthz", milliseconds(5000)), 200);
+    // Generous waits: on 2 shared cores a busy gateway answers and drains slowly.
+    Result<int> health = HttpGetStatus(*fd, "/healthz", milliseconds(30000));
+    ASSERT_TRUE(health.ok()) << health.status().ToString();
+    EXPECT_EQ(*health, 200);
     ::close(*fd);
-    ASSERT_TRUE(sup.stop("agent-oc", std::chrono::seconds(30)).ok());
+    ASSERT_TRUE(sup.stop("agent-oc", std::chrono::seconds(90)).ok());
     EXPECT_NE(logs("agent-oc").find("[shutdown] completed cleanly"), std::string::npos);
     EXPECT_TRUE(sandbox::test::ProcessesOfUid(test::TestUid(0)).empty());
 }
