@@ -2,14 +2,24 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <string>
 
 #include "core/result.h"
 #include "http/message.h"
+#include "http/route.h"
+#include "http/services.h"
 #include "http/status_map.h"
 
 namespace pinfold::http {
 
 Response JsonOk(const boost::json::value& body, int status = 200);
+
+// The {agentId} of the route's path.
+std::string AgentIdOf(const HandlerContext& ctx);
+
+// A route's Handler from a handler function of the shape Response(Services&, HandlerContext&).
+using ServiceHandler = Response (*)(Services&, HandlerContext&);
+Handler BindServices(Services& services, ServiceHandler fn);
 
 // `{"error": message}` with the status the map gives for the Status kind.
 #define PINFOLD_HTTP_TRY(expr)                     \

@@ -16,10 +16,6 @@ namespace {
 
 constexpr size_t kLogLines = 100;
 
-std::string AgentIdOf(const HandlerContext& ctx) {
-    return std::string(ctx.request.pathParam("agentId"));
-}
-
 Response ListAgents(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(auto agents, s.agents.list(ctx.caller.workspace));
     boost::json::array list;
@@ -134,9 +130,7 @@ Response RotateGatewayToken(Services& s, HandlerContext& ctx) {
 }  // namespace
 
 void AddAgentRoutes(std::vector<Route>& routes, Services& s) {
-    auto bind = [&s](Response (*fn)(Services&, HandlerContext&)) {
-        return [&s, fn](HandlerContext& ctx) { return fn(s, ctx); };
-    };
+    auto bind = [&s](ServiceHandler fn) { return BindServices(s, fn); };
     using M = Method;
     using A = AuthKind;
     using H = HostScope;

@@ -12,10 +12,6 @@
 namespace pinfold::http {
 namespace {
 
-std::string AgentIdOf(const HandlerContext& ctx) {
-    return std::string(ctx.request.pathParam("agentId"));
-}
-
 // Raw file bytes go out with a type browsers and curl understand; unknown -> octet-stream.
 std::string ContentTypeForPath(std::string_view path) {
     static const std::pair<std::string_view, std::string_view> kTypes[] = {
@@ -102,9 +98,7 @@ Response UploadFile(Services& s, HandlerContext& ctx) {
 }  // namespace
 
 void AddConsoleRoutes(std::vector<Route>& routes, Services& s) {
-    auto bind = [&s](Response (*fn)(Services&, HandlerContext&)) {
-        return [&s, fn](HandlerContext& ctx) { return fn(s, ctx); };
-    };
+    auto bind = [&s](ServiceHandler fn) { return BindServices(s, fn); };
     Route exec{Method::kPost,
                "/v0/agents/{agentId}/console/exec",
                AuthKind::kJwtOrGw,
