@@ -56,8 +56,10 @@ Result<NewApiKey> KeyService::create(const std::string& workspace, const std::st
     claims.keyId = key.record.id;
     claims.name = key.record.name;
     claims.issuedAt = nowMs / 1000;
-    if (key.record.expiresAtMs)
-        claims.expiresAt = *key.record.expiresAtMs / 1000;
+    // Whole seconds from the issue time, so a key lives its full lifetime, not what is left of
+    // the second it was made in.
+    if (ttlSeconds > 0)
+        claims.expiresAt = claims.issuedAt + ttlSeconds;
     key.token = crypto::SignJwtHs256(claims, signingKey_);
     return key;
 }
