@@ -63,7 +63,7 @@ Result<Caller> ApiAuthenticator::viaGatewayToken(const std::string& agentId,
                              agents_.findByGatewayToken(agentId, credential.token));
     if (credential.source == CredentialSource::kCookie)
         PINFOLD_TRY(CheckCookieOrigin(request));
-    PINFOLD_ASSIGN_OR_RETURN(std::string userId, keys_.ensureWorkspace(agent.workspace));
+    PINFOLD_ASSIGN_OR_RETURN(std::string userId, keys_.userIdOf(agent.workspace));
     Caller caller;
     caller.workspace = agent.workspace;
     caller.userId = std::move(userId);

@@ -29,6 +29,11 @@ Result<std::string> KeyService::ensureWorkspace(const std::string& workspace) {
     return workspaces.ensure(workspace, crypto::NewUuidV4(), clock_.nowMs());
 }
 
+Result<std::string> KeyService::userIdOf(const std::string& workspace) const {
+    store::WorkspaceRepository workspaces(db_);
+    return workspaces.userIdOf(workspace);
+}
+
 Result<NewApiKey> KeyService::create(const std::string& workspace, const std::string& name,
                                      int64_t ttlSeconds) {
     if (!ValidWorkspaceName(workspace)) {
@@ -37,8 +42,7 @@ Result<NewApiKey> KeyService::create(const std::string& workspace, const std::st
     }
     if (ttlSeconds < 0)
         return Status::InvalidArgument("Key lifetime must not be negative");
-    PINFOLD_ASSIGN_OR_RETURN(std::string userId, ensureWorkspace(workspace));
-    (void)userId;
+    PINFOLD_TRY(ensureWorkspace(workspace).status());
 
     int64_t nowMs = clock_.nowMs();
     NewApiKey key;
@@ -88,8 +92,7 @@ Result<KeyIdentity> KeyService::verify(const std::string& token) const {
         return Status::Unauthorized("Token revoked");
     if (record->workspace != claims.subject)
         return Status::Unauthorized("Invalid token");
-    store::WorkspaceRepository workspaces(db_);
-    auto userId = workspaces.userIdOf(claims.subject);
+    auto userId = userIdOf(claims.subject);
     if (!userId.ok())
         return Status::Unauthorized("Missing userId");
     return KeyIdentity{claims.subject, *userId, claims.keyId};

@@ -41,6 +41,8 @@ class KeyService {
 
     // The UUID for a workspace, creating the workspace on first use.
     Result<std::string> ensureWorkspace(const std::string& workspace);
+    // The UUID of an existing workspace (a read only: callers on the request path use this).
+    Result<std::string> userIdOf(const std::string& workspace) const;
 
   private:
     store::Db& db_;
