@@ -13,6 +13,8 @@ Subcommands:
   create-to-running N           N times: time POST /v0/agents -> status "running", then delete it
   exec-roundtrip ID N           N sequential `true` execs on agent ID, each one timed
   create-idle N                 create N agents, wait until all are running
+  snapshot-sync ID FILES N      write FILES small files in agent ID, time the first sync, then
+                                N syncs with nothing changed
   delete-all                    delete every agent of the workspace
   rss PID                       VmRSS of PID and the summed VmRSS of all its descendants
 """
@@ -177,6 +179,29 @@ def cmd_exec_roundtrip(args):
     print_stats("exec", samples_ms)
 
 
+def cmd_snapshot_sync(args):
+    api = Api(args.port)
+    script = (f"import os\nos.makedirs('bench-files', exist_ok=True)\n"
+              f"for i in range({args.files}):\n"
+              f"    open(f'bench-files/f{{i:05d}}.txt', 'w').write(f'file {{i}}\\n')\n")
+    status, body = api.call("POST", f"/v0/agents/{args.agent}/console/exec",
+                            {"command": f"python3 -c \"{script}\"", "timeoutMs": 120000})
+    if status != 200 or body.get("exitCode") != 0:
+        fail(f"writing the files answered {status}: {body}")
+    path = f"/v0/agents/{args.agent}/snapshots/sync"
+
+    def one_sync(expect_new):
+        started = time.perf_counter()
+        status, body = api.call("POST", path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200 or (body["message"] == "Snapshot created") != expect_new:
+            fail(f"sync answered {status}: {body}")
+        return elapsed
+
+    print(f"first_sync_ms={one_sync(True):.2f}")
+    print_stats("nochange", [one_sync(False) for _ in range(args.calls)])
+
+
 def cmd_create_idle(args):
     api = Api(args.port)
     ids = [api.create(f"bench-idle-{i}")[0] for i in range(args.count)]
@@ -247,6 +272,11 @@ def main():
     p.add_argument("calls", type=int)
     p.add_argument("--warmup", type=int, default=3)
     p.set_defaults(run=cmd_exec_roundtrip)
+    p = sub.add_parser("snapshot-sync")
+    p.add_argument("agent")
+    p.add_argument("files", type=int)
+    p.add_argument("calls", type=int)
+    p.set_defaults(run=cmd_snapshot_sync)
     p = sub.add_parser("create-idle")
     p.add_argument("count", type=int)
     p.set_defaults(run=cmd_create_idle)

@@ -1,5 +1,6 @@
 // The `pinfold` command line: `serve`, `keys`, `engines` (admin, on this machine's data folder)
-// and `agents` (a client that speaks only HTTP to a server).
+// and `agents`, `snapshots` (clients that speak only HTTP to a server).
+// `cid` prints the IPFS CID of a file or folder, offline.
 #pragma once
 
 namespace CLI {
@@ -15,5 +16,7 @@ void AddServeCommand(CLI::App& app, int& exitCode);
 void AddKeysCommand(CLI::App& app, int& exitCode);
 void AddEnginesCommand(CLI::App& app, int& exitCode);
 void AddAgentsCommand(CLI::App& app, int& exitCode);
+void AddCidCommand(CLI::App& app, int& exitCode);
+void AddSnapshotsCommand(CLI::App& app, int& exitCode);
 
 }  // namespace pinfold::cli

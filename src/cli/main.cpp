@@ -12,6 +12,8 @@ int Main(int argc, char** argv) {
     AddKeysCommand(app, exitCode);
     AddEnginesCommand(app, exitCode);
     AddAgentsCommand(app, exitCode);
+    AddCidCommand(app, exitCode);
+    AddSnapshotsCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

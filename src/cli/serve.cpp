@@ -18,7 +18,9 @@
 #include "services/agent_service.h"
 #include "services/console_service.h"
 #include "services/file_service.h"
+#include "services/git_http_service.h"
 #include "services/key_service.h"
+#include "services/snapshot_service.h"
 
 namespace pinfold::cli {
 namespace {
@@ -33,6 +35,7 @@ struct ServeOptions {
     uint32_t firstUid = 200000;
     uint64_t agentMemoryMb = 2048;
     uint32_t agentPids = 1024;
+    int64_t snapshotIntervalSeconds = 60;
 };
 
 // The agent-host proxy reaches an agent's engine through the agent service.
@@ -106,8 +109,20 @@ int Serve(const ServeOptions& o) {
     services::ConsoleService console(agents, supervisor, clock);
     services::FileService files(agents, supervisor, data->layout);
     services::KeyService keys(*data->db, clock, JwtSigningKey(data->masterKey));
+    content::BlockStore blocks(data->layout.blocks());
+    services::SnapshotServiceOptions snapshotOptions;
+    snapshotOptions.autoInterval =
+        std::chrono::seconds(std::max<int64_t>(0, o.snapshotIntervalSeconds));
+    services::SnapshotService snapshots(*data->db, agents, blocks, clock, data->layout,
+                                        snapshotOptions);
 
-    http::Services handlers{agents, console, files, keys};
+    services::GitHttpService git(agents, data->layout,
+                                 [&snapshots](const store::AgentRecord& agent, bool write,
+                                              const std::function<Result<bool>()>& exchange) {
+                                     return snapshots.guardRepository(agent, write, exchange);
+                                 });
+
+    http::Services handlers{agents, console, files, keys, snapshots, git};
     http::ApiAuthenticator authenticator(keys, agents);
     EngineUpstream upstream(agents);
     http::HttpServerOptions serverOptions;
@@ -115,6 +130,8 @@ int Serve(const ServeOptions& o) {
     serverOptions.port = listen->second;
     serverOptions.baseDomain = o.baseDomain;
     serverOptions.forwardedHeaders = false;  // see HttpServerOptions::forwardedHeaders
+    // Git pushes are the largest bodies; every other route sets its own, lower limit.
+    serverOptions.maxBodyBytes = http::kGitPushMaxBodyBytes;
     http::HttpServer server(serverOptions, http::BuildRoutes(handlers),
                             http::HttpServerDeps{authenticator, &upstream, nullptr});
 
@@ -132,6 +149,7 @@ int Serve(const ServeOptions& o) {
     auto reconciled = agents.reconcile();
     if (!reconciled.ok())
         return fail(reconciled.status());
+    snapshots.startAutoSync();
     spdlog::info(
         "pinfold serving on http://{}:{} (agents at http://<id>.{}:{}), data in {}, "
         "{} agent(s) started",
@@ -173,6 +191,11 @@ void AddServeCommand(CLI::App& app, int& exitCode) {
         ->capture_default_str();
     serve->add_option("--agent-pids", o->agentPids, "Process limit per agent (0: none)")
         ->envname("PINFOLD_AGENT_PIDS")
+        ->capture_default_str();
+    serve
+        ->add_option("--snapshot-interval", o->snapshotIntervalSeconds,
+                     "Seconds between automatic snapshots of changed workspaces (0: off)")
+        ->envname("PINFOLD_SNAPSHOT_INTERVAL")
         ->capture_default_str();
     serve->callback([o, &exitCode] { exitCode = Serve(*o); });
 }

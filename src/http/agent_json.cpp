@@ -13,6 +13,12 @@ boost::json::value OptionalText(const std::optional<std::string>& text) {
     return boost::json::string(*text);
 }
 
+boost::json::value OptionalTime(const std::optional<int64_t>& epochMs) {
+    if (!epochMs)
+        return nullptr;
+    return boost::json::string(FormatIso8601(*epochMs));
+}
+
 std::string_view PublicStatus(const services::AgentView& agent) {
     if (!agent.record.desiredRunning)
         return "not_running";
@@ -37,11 +43,10 @@ boost::json::object AgentToJson(const services::AgentView& agent, const std::str
     o["engine"] = r.engine;
     o["agentVersion"] = r.engineVersion;
     o["hostProvider"] = "pinfold";
-    // Snapshot fields are filled once workspaces are snapshotted (docs/api.md).
-    o["lastSync"] = nullptr;
-    o["snapshotCid"] = nullptr;
-    o["fileManifest"] = nullptr;
-    o["snapshotsUpdatedAt"] = nullptr;
+    o["lastSync"] = OptionalTime(r.lastSyncMs);
+    o["snapshotCid"] = OptionalText(r.snapshotCid);
+    o["fileManifest"] = OptionalText(r.fileManifest);
+    o["snapshotsUpdatedAt"] = OptionalTime(r.snapshotsUpdatedAtMs);
     o["deletedAt"] = nullptr;
     return o;
 }

@@ -1,5 +1,7 @@
 #include "http/auth.h"
 
+#include "core/text.h"
+#include "crypto/base64.h"
 #include "services/agent_service.h"
 #include "services/key_service.h"
 
@@ -46,6 +48,24 @@ Status CheckCookieOrigin(const Request& request) {
         "request from this agent's own pages");
 }
 
+// The password of `Authorization: Basic base64(user:password)`; the user name is ignored.
+std::optional<std::string> BasicPassword(const Request& request) {
+    auto header = request.header("authorization");
+    if (!header)
+        return std::nullopt;
+    std::string_view value = *header;
+    constexpr std::string_view kBasic = "Basic ";
+    if (value.size() <= kBasic.size() || strncasecmp(value.data(), kBasic.data(), kBasic.size()))
+        return std::nullopt;
+    auto decoded = crypto::Base64Decode(TrimAscii(value.substr(kBasic.size())));
+    if (!decoded)
+        return std::nullopt;
+    size_t colon = decoded->find(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    return decoded->substr(colon + 1);
+}
+
 // A JWT has three dot-separated parts; a gateway token is a UUID.
 bool LooksLikeJwt(std::string_view token) {
     return std::count(token.begin(), token.end(), '.') == 2;
@@ -72,8 +92,23 @@ Result<Caller> ApiAuthenticator::viaGatewayToken(const std::string& agentId,
     return caller;
 }
 
+Result<Caller> ApiAuthenticator::viaGitBasic(const Request& request, const HostInfo& host) {
+    auto password = BasicPassword(request);
+    if (!password) {
+        return Status::Unauthorized(
+            "Missing credentials: use the agent's gateway token as the password");
+    }
+    // Every refusal reads the same, on both hosts, so it never tells whether an agent exists.
+    std::string pathAgent(request.pathParam("agentId"));
+    if (host.isAgentHost && pathAgent != host.agentId)
+        return Status::Unauthorized("Invalid gateway token");
+    return viaGatewayToken(pathAgent, Credential{*password, CredentialSource::kHeader}, request);
+}
+
 Result<Caller> ApiAuthenticator::authenticate(const Request& request, const Route& route,
                                               const HostInfo& host) {
+    if (route.auth == AuthKind::kGitBasic)
+        return viaGitBasic(request, host);
     std::string pathAgent(request.pathParam("agentId"));
     auto credential = FindCredential(request);
 

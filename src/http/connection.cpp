@@ -159,6 +159,15 @@ std::string_view Trimmed(std::string_view s) {
     return s;
 }
 
+// A refusal by the authenticator. On a git route a 401 names the Basic scheme: git sends the
+// credentials it has (or asks for them) only after such a challenge.
+Response AuthErrorResponse(const Route& route, const Status& status) {
+    Response response = ErrorResponse(status);
+    if (route.auth == AuthKind::kGitBasic && response.status == 401)
+        response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Pinfold\"");
+    return response;
+}
+
 // An empty body and `null` (sent by the official CLI) are an empty object.
 bool ParseJsonBody(Request& req) {
     if (Trimmed(req.body).empty())
@@ -410,7 +419,8 @@ asio::awaitable<bool> Connection::serveOne() {
         Result<Caller> caller = authenticate(req, route, host);
         if (!caller.ok()) {
             unreadBody_ = !bodyless;
-            co_return co_await answer(ErrorResponse(caller.status()), keepAlive && bodyless);
+            co_return co_await answer(AuthErrorResponse(route, caller.status()),
+                                      keepAlive && bodyless);
         }
         ctx.caller = std::move(caller).value();
     }

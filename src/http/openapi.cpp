@@ -62,6 +62,8 @@ json::array Security(AuthKind auth) {
         }
         case AuthKind::kGw:
             return gateway;
+        case AuthKind::kGitBasic:
+            return json::array{scheme("gitBasic")};
     }
     return json::array();
 }
@@ -135,6 +137,11 @@ json::object Components() {
                      {"in", "cookie"},
                      {"name", "gw_token"},
                      {"description", "The agent's gateway token in a cookie"}};
+    schemes["gitBasic"] = json::object{
+        {"type", "http"},
+        {"scheme", "basic"},
+        {"description", "Git smart HTTP: any user name, the agent's gateway token as password"},
+    };
     json::object error{
         {"type", "object"},
         {"properties", json::object{{"error", json::object{{"type", "string"}}}}},

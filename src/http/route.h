@@ -18,10 +18,11 @@ namespace pinfold::http {
 
 // Who may call a route (the spec's Auth column).
 enum class AuthKind {
-    kNone,     // public: /healthz, /openapi
-    kJwt,      // a workspace API key only (management host)
-    kJwtOrGw,  // a workspace API key, or the gateway token of the agent named in the path
-    kGw,       // the agent's gateway token only
+    kNone,      // public: /healthz, /openapi
+    kJwt,       // a workspace API key only (management host)
+    kJwtOrGw,   // a workspace API key, or the gateway token of the agent named in the path
+    kGw,        // the agent's gateway token only
+    kGitBasic,  // HTTP Basic whose password is the gateway token of the agent in the path (git)
 };
 
 // The caller, as established by the authenticator before the handler runs.

@@ -18,6 +18,8 @@ std::vector<Route> BuildRoutes(Services& services) {
     AddSystemRoutes(routes);
     AddAgentRoutes(routes, services);
     AddConsoleRoutes(routes, services);
+    AddSnapshotRoutes(routes, services);
+    AddGitRoutes(routes, services);
 
     // The document describes every row, itself included, so it is built after the table.
     auto document = std::make_shared<std::string>();

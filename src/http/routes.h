@@ -2,6 +2,7 @@
 // The router, the authenticator and the OpenAPI document all read these rows.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "http/route.h"
@@ -15,5 +16,10 @@ std::vector<Route> BuildRoutes(Services& services);
 void AddSystemRoutes(std::vector<Route>& routes);
 void AddAgentRoutes(std::vector<Route>& routes, Services& services);
 void AddConsoleRoutes(std::vector<Route>& routes, Services& services);
+void AddSnapshotRoutes(std::vector<Route>& routes, Services& services);
+void AddGitRoutes(std::vector<Route>& routes, Services& services);
+
+// The largest git push (its pack) accepted; the server's own body cap must allow it.
+inline constexpr uint64_t kGitPushMaxBodyBytes = 512ull * 1024 * 1024;
 
 }  // namespace pinfold::http

@@ -6,7 +6,9 @@ namespace pinfold::services {
 class AgentService;
 class ConsoleService;
 class FileService;
+class GitHttpService;
 class KeyService;
+class SnapshotService;
 }  // namespace pinfold::services
 
 namespace pinfold::http {
@@ -16,6 +18,8 @@ struct Services {
     services::ConsoleService& console;
     services::FileService& files;
     services::KeyService& keys;
+    services::SnapshotService& snapshots;
+    services::GitHttpService& git;
 };
 
 }  // namespace pinfold::http

@@ -308,6 +308,12 @@ std::string SandboxHosts(const std::string& hostname) {
            "::1\tlocalhost ip6-localhost ip6-loopback\n";
 }
 
+void AppendSystemFolders(std::vector<std::string>& args) {
+    args.insert(args.end(), {"--ro-bind", "/usr", "/usr"});
+    for (const char* name : kRootEntries)
+        AddPathEntry(args, std::string("/") + name, std::string("/") + name);
+}
+
 std::vector<std::string> BuildBwrapArgs(const SandboxSpec& spec) {
     std::vector<std::string> a = {
         "--unshare-user",
@@ -341,9 +347,7 @@ std::vector<std::string> BuildBwrapArgs(const SandboxSpec& spec) {
     };
     for (const auto& [key, value] : spec.env)
         a.insert(a.end(), {"--setenv", key, value});
-    a.insert(a.end(), {"--ro-bind", "/usr", "/usr"});
-    for (const char* name : kRootEntries)
-        AddPathEntry(a, std::string("/") + name, std::string("/") + name);
+    AppendSystemFolders(a);
     a.insert(a.end(), {"--tmpfs", "/etc"});
     for (const char* name : kEtcEntries) {
         AddPathEntry(a, std::string("/etc/") + name, std::string("/etc/") + name);

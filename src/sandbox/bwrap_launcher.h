@@ -91,6 +91,10 @@ class BwrapLauncher final : public SandboxLauncher {
 // command line). passwd/group/hosts contents come from fds 5, 6 and 7; info goes to fd 4.
 std::vector<std::string> BuildBwrapArgs(const SandboxSpec& spec);
 
+// Appends the read-only system folders every sandbox sees: /usr, and /bin, /lib... as folders or
+// as the symlinks a merged-/usr system has.
+void AppendSystemFolders(std::vector<std::string>& args);
+
 // The generated /etc/passwd, /etc/group and /etc/hosts of a sandbox.
 std::string SandboxPasswd();
 std::string SandboxGroup();

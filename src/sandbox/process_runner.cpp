@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,31 @@ Result<Pipe> MakePipe() {
         return Status::Internal(std::string("pipe2 failed: ") + std::strerror(errno));
     }
     return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// A memory file holding `data`, read from the start; /dev/null when empty.
+Result<UniqueFd> StdinFor(const std::string& data) {
+    if (data.empty()) {
+        UniqueFd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!devNull)
+            return Status::Internal("cannot open /dev/null");
+        return devNull;
+    }
+    UniqueFd fd(::memfd_create("stdin", MFD_CLOEXEC));
+    if (!fd)
+        return Status::Internal(std::string("memfd_create failed: ") + std::strerror(errno));
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return Status::Internal(std::string("cannot buffer stdin: ") + std::strerror(errno));
+        done += static_cast<size_t>(n);
+    }
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0)
+        return Status::Internal("cannot rewind stdin");
+    return fd;
 }
 
 std::string PathFrom(const std::vector<std::string>& env) {
@@ -84,20 +111,24 @@ Result<ProcessOutput> RealProcessRunner::run(const std::vector<std::string>& arg
 
     PINFOLD_ASSIGN_OR_RETURN(Pipe outPipe, MakePipe());
     PINFOLD_ASSIGN_OR_RETURN(Pipe errPipe, MakePipe());
-    UniqueFd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!devNull)
-        return Status::Internal("cannot open /dev/null");
+    PINFOLD_ASSIGN_OR_RETURN(UniqueFd stdinFd, StdinFor(options.stdinData));
+    const uid_t uid = options.runAsUid;
 
     pid_t pid = ::fork();
     if (pid < 0)
         return Status::Internal(std::string("fork failed: ") + std::strerror(errno));
     if (pid == 0) {
         ::setpgid(0, 0);
-        ::dup2(devNull.get(), 0);
+        ::dup2(stdinFd.get(), 0);
         ::dup2(outPipe.writeEnd.get(), 1);
         ::dup2(errPipe.writeEnd.get(), 2);
         ::close_range(3, ~0U, 0);
         child::ResetSignals();
+        if (uid != 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 ||
+                         ::setresuid(uid, uid, uid) != 0)) {
+            child::WriteText(2, "cannot switch to the agent's uid\n");
+            ::_exit(126);
+        }
         if (cwd && ::chdir(cwd) != 0) {
             child::WriteText(2, "cannot change to the working directory\n");
             ::_exit(126);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,13 +30,20 @@ struct RunOptions {
     std::string cwd;  // empty: the server's working directory
     std::chrono::milliseconds timeout{std::chrono::minutes(10)};
     size_t maxOutputBytes = 4 << 20;  // per stream
+    // What the program reads on stdin (held in a memory file, so any size works without a
+    // writer thread); empty: /dev/null.
+    std::string stdinData;
+    // Run as this unprivileged host uid (and gid of the same number, no supplementary groups)
+    // instead of the server's own: for git working on an agent's files, which must never act
+    // with more rights than the agent has. 0: the server's own credentials.
+    uint32_t runAsUid = 0;
 };
 
 class ProcessRunner {
   public:
     virtual ~ProcessRunner() = default;
-    // Runs argv with stdin at /dev/null in a new process group and waits for it. A non-zero
-    // exit is a normal ProcessOutput; errors are only for what prevented running at all
+    // Runs argv with stdin from options.stdinData in a new process group and waits for it. A
+    // non-zero exit is a normal ProcessOutput; errors are only for what prevented running at all
     // (NotFound "Executable not found: npm", Internal for fork/pipe failures).
     virtual Result<ProcessOutput> run(const std::vector<std::string>& argv,
                                       const RunOptions& options) = 0;

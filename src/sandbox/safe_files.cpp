@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "sandbox/unique_fd.h"
@@ -24,32 +25,40 @@ namespace {
 const char kNotFound[] = "File not found";
 const char kDirNotFound[] = "Directory not found";
 
-// Runs `body` on a new thread whose filesystem identity is `uid` (and gid `uid`) with no
-// supplementary groups. Raw syscalls: they change only that thread, unlike glibc's setgroups().
+// Makes the calling thread act on files as `uid` (and gid `uid`) with no supplementary groups.
+// Raw syscalls: they change only this thread, unlike glibc's setgroups(). Call it only on a
+// thread that ends afterwards.
+Status TakeAgentIdentity(uint32_t uid) {
+    ::syscall(SYS_setgroups, 0, nullptr);
+    ::syscall(SYS_setfsgid, uid);
+    ::syscall(SYS_setfsuid, uid);
+    // setfsuid() reports the previous value; asking again with an invalid id returns the
+    // current one without changing it.
+    if (static_cast<uint32_t>(::syscall(SYS_setfsuid, -1)) != uid ||
+        static_cast<uint32_t>(::syscall(SYS_setfsgid, -1)) != uid) {
+        return Status::Internal("cannot take the agent's file identity");
+    }
+    // The file uid alone leaves root's other capabilities (CAP_SYS_ADMIN opens files in
+    // /proc that the agent cannot read). This thread keeps only CAP_SYS_PTRACE, which
+    // /proc/<pid>/root of the (non-dumpable) sandbox needs.
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+    caps[0].effective = caps[0].permitted = 1u << CAP_SYS_PTRACE;
+    if (::syscall(SYS_capset, &header, caps) != 0)
+        return Status::Internal("cannot drop capabilities for file access");
+    return Status::Ok();
+}
+
+// Runs `body` on a new thread that has taken the agent's file identity.
 template <typename T>
 Result<T> AsAgent(uint32_t uid, const std::function<Result<T>()>& body) {
     if (uid == 0)
         return Status::InvalidArgument("File access as root (uid 0) is refused");
     Result<T> result = Status::Internal("file worker did not run");
     std::thread worker([&] {
-        ::syscall(SYS_setgroups, 0, nullptr);
-        ::syscall(SYS_setfsgid, uid);
-        ::syscall(SYS_setfsuid, uid);
-        // setfsuid() reports the previous value; asking again with an invalid id returns the
-        // current one without changing it.
-        if (static_cast<uint32_t>(::syscall(SYS_setfsuid, -1)) != uid ||
-            static_cast<uint32_t>(::syscall(SYS_setfsgid, -1)) != uid) {
-            result = Status::Internal("cannot take the agent's file identity");
-            return;
-        }
-        // The file uid alone leaves root's other capabilities (CAP_SYS_ADMIN opens files in
-        // /proc that the agent cannot read). This thread keeps only CAP_SYS_PTRACE, which
-        // /proc/<pid>/root of the (non-dumpable) sandbox needs, and ends afterwards.
-        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-        __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
-        caps[0].effective = caps[0].permitted = 1u << CAP_SYS_PTRACE;
-        if (::syscall(SYS_capset, &header, caps) != 0) {
-            result = Status::Internal("cannot drop capabilities for file access");
+        Status identity = TakeAgentIdentity(uid);
+        if (!identity.ok()) {
+            result = identity;
             return;
         }
         result = body();
@@ -317,6 +326,175 @@ Result<std::vector<DirEntry>> ListDirInRoot(const std::string& rootDir, const st
             entries.resize(maxEntries);
         return entries;
     });
+}
+
+namespace {
+
+int OpenNoSymlinks(int rootFd, const std::string& path, uint64_t flags, uint64_t mode = 0) {
+    open_how how{};
+    how.flags = flags | O_CLOEXEC;
+    how.mode = mode;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    for (int attempt = 0;; ++attempt) {
+        int fd = static_cast<int>(::syscall(SYS_openat2, rootFd, path.c_str(), &how, sizeof how));
+        if (fd >= 0 || errno != EAGAIN || attempt >= 8)
+            return fd;
+    }
+}
+
+// The folder part of `path` (created when missing), and the last name; InvalidArgument for
+// an empty, ".", ".." or trailing-slash name.
+Result<std::pair<UniqueFd, std::string>> ParentForCreate(int rootFd, const std::string& path) {
+    auto [dir, base] = SplitLast(path);
+    if (base.empty() || base == "." || base == "..")
+        return Status::InvalidArgument("Invalid path");
+    PINFOLD_ASSIGN_OR_RETURN(UniqueFd parent, OpenParent(rootFd, dir.empty() ? "." : dir, true));
+    return std::pair<UniqueFd, std::string>(std::move(parent), base);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AgentFileAccess>> AgentFileAccess::Open(const std::string& rootDir,
+                                                               uint32_t fsUid) {
+    if (fsUid == 0)
+        return Status::InvalidArgument("File access as root (uid 0) is refused");
+    std::unique_ptr<AgentFileAccess> access(new AgentFileAccess());
+    std::promise<Status> started;
+    std::future<Status> startedResult = started.get_future();
+    AgentFileAccess* self = access.get();
+    access->worker_ = std::thread([self, fsUid, rootDir, promise = std::move(started)]() mutable {
+        self->workerMain(fsUid, rootDir, promise);
+    });
+    PINFOLD_TRY(startedResult.get());  // on failure the worker has ended; the destructor joins it
+    return access;
+}
+
+void AgentFileAccess::workerMain(uint32_t fsUid, const std::string& rootDir,
+                                 std::promise<Status>& started) {
+    Status identity = TakeAgentIdentity(fsUid);
+    if (!identity.ok()) {
+        started.set_value(identity);
+        return;
+    }
+    root_.reset(::open(rootDir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_) {
+        started.set_value(Status::NotFound(kDirNotFound));
+        return;
+    }
+    started.set_value(Status::Ok());
+    for (;;) {
+        std::function<void()>* job = nullptr;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty())
+                return;
+            job = jobs_.front();
+            jobs_.pop_front();
+        }
+        (*job)();
+        {
+            std::lock_guard lock(mu_);
+            *job = nullptr;
+        }
+        cv_.notify_all();
+    }
+}
+
+AgentFileAccess::~AgentFileAccess() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable())
+        worker_.join();
+}
+
+void AgentFileAccess::run(const std::function<void()>& job) {
+    std::function<void()> pending = job;
+    std::unique_lock lock(mu_);
+    jobs_.push_back(&pending);
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !pending; });
+}
+
+Result<UniqueFd> AgentFileAccess::openForRead(const std::string& path) {
+    Result<UniqueFd> result = Status::NotFound(kNotFound);
+    run([&] {
+        UniqueFd pathFd(OpenNoSymlinks(root_.get(), path, O_PATH | O_NOFOLLOW));
+        struct stat st;
+        if (!pathFd || ::fstat(pathFd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+            return;
+        // Re-opening our own O_PATH fd checks read permission against the agent's identity.
+        std::string self = "/proc/self/fd/" + std::to_string(pathFd.get());
+        UniqueFd fd(::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+        if (fd)
+            result = std::move(fd);
+    });
+    return result;
+}
+
+Result<std::string> AgentFileAccess::readLink(const std::string& path) {
+    Result<std::string> result = Status::NotFound(kNotFound);
+    run([&] {
+        UniqueFd pathFd(OpenNoSymlinks(root_.get(), path, O_PATH | O_NOFOLLOW));
+        if (!pathFd)
+            return;
+        char target[4096];
+        ssize_t n = ::readlinkat(pathFd.get(), "", target, sizeof target);
+        if (n >= 0 && static_cast<size_t>(n) < sizeof target)
+            result = std::string(target, static_cast<size_t>(n));
+    });
+    return result;
+}
+
+Result<UniqueFd> AgentFileAccess::createFile(const std::string& path, bool executable) {
+    Result<UniqueFd> result = Status::Internal("file worker did not run");
+    run([&] {
+        Result<std::pair<UniqueFd, std::string>> parent = ParentForCreate(root_.get(), path);
+        if (!parent.ok()) {
+            result = parent.status();
+            return;
+        }
+        auto& [dirFd, base] = *parent;
+        struct stat st;
+        if (::fstatat(dirFd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            ::unlinkat(dirFd.get(), base.c_str(), 0);
+        }
+        mode_t mode = executable ? 0755 : 0644;
+        UniqueFd fd(::openat(dirFd.get(), base.c_str(),
+                             O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+        if (!fd) {
+            result = WriteErrno(errno, kDirNotFound);
+            return;
+        }
+        ::fchmod(fd.get(), mode);
+        result = std::move(fd);
+    });
+    return result;
+}
+
+Status AgentFileAccess::createSymlink(const std::string& path, const std::string& target) {
+    Status result = Status::Internal("file worker did not run");
+    run([&] {
+        Result<std::pair<UniqueFd, std::string>> parent = ParentForCreate(root_.get(), path);
+        if (!parent.ok()) {
+            result = parent.status();
+            return;
+        }
+        auto& [dirFd, base] = *parent;
+        struct stat st;
+        if (::fstatat(dirFd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !S_ISDIR(st.st_mode)) {
+            ::unlinkat(dirFd.get(), base.c_str(), 0);
+        }
+        result = ::symlinkat(target.c_str(), dirFd.get(), base.c_str()) == 0
+                     ? Status::Ok()
+                     : WriteErrno(errno, kDirNotFound);
+    });
+    return result;
 }
 
 }  // namespace pinfold::sandbox

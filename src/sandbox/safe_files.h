@@ -12,13 +12,21 @@
 // Thread-safe: calls are independent.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
+#include "sandbox/unique_fd.h"
 
 namespace pinfold::sandbox {
 
@@ -58,5 +66,46 @@ struct DirEntry {
 // missing or unreadable, InvalidArgument "Path is not a directory".
 Result<std::vector<DirEntry>> ListDirInRoot(const std::string& rootDir, const std::string& path,
                                             uint32_t fsUid, size_t maxEntries = 10000);
+
+// AgentFileAccess: many file operations in one agent root as the agent's identity, for walking
+// or restoring a whole tree. The functions above start a thread per call; this keeps one worker
+// thread with the agent's identity for its lifetime and runs every call on it. Paths resolve
+// inside the root as above. Reads additionally never pass a symlink (RESOLVE_NO_SYMLINKS): the
+// tree walked is the agent's, so a symlink swapped in mid-walk fails the read instead of
+// redirecting it. Creating files and folders follows symlinks only inside the root.
+//
+// Thread-safe: calls from any thread are queued to the worker and run one at a time.
+class AgentFileAccess {
+  public:
+    // InvalidArgument for uid 0; NotFound when rootDir cannot be opened as the agent.
+    static Result<std::unique_ptr<AgentFileAccess>> Open(const std::string& rootDir,
+                                                         uint32_t fsUid);
+    ~AgentFileAccess();
+    AgentFileAccess(const AgentFileAccess&) = delete;
+    AgentFileAccess& operator=(const AgentFileAccess&) = delete;
+
+    // A regular file, opened for reading. NotFound "File not found" otherwise.
+    Result<UniqueFd> openForRead(const std::string& path);
+    // The target of the symlink at path. NotFound when it is not a symlink.
+    Result<std::string> readLink(const std::string& path);
+    // Creates or truncates a regular file (0644, or 0755 when executable), creating missing
+    // folders; a symlink at the name is replaced, never followed.
+    Result<UniqueFd> createFile(const std::string& path, bool executable);
+    // Creates a symlink (replacing a file or symlink at the name), creating missing folders.
+    Status createSymlink(const std::string& path, const std::string& target);
+
+  private:
+    AgentFileAccess() = default;
+    // Runs job on the worker and waits for it.
+    void run(const std::function<void()>& job);
+    void workerMain(uint32_t fsUid, const std::string& rootDir, std::promise<Status>& started);
+
+    UniqueFd root_;  // the root folder, opened by the worker as the agent (O_PATH); worker only
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>*> jobs_;  // guarded by mu_
+    bool stopping_ = false;                    // guarded by mu_
+    std::thread worker_;
+};
 
 }  // namespace pinfold::sandbox

@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "sandbox/agent_home.h"
 #include "sandbox/safe_files.h"
+#include "store/snapshot_repository.h"
 
 namespace pinfold::services {
 namespace {
@@ -216,6 +217,8 @@ Status AgentService::remove(const std::string& workspace, const std::string& age
     // Mark first: once the row says deleted, a crash half-way leaves nothing that would restart.
     PINFOLD_TRY(agents.markDeleted(agent.id, clock_.nowMs()));
     PINFOLD_TRY(supervisor_.remove(agent.id));
+    // The snapshot list goes with the agent; blocks stay, shared by content with other agents.
+    PINFOLD_TRY(store::SnapshotRepository(db_).deleteAll(agent.id));
     std::error_code ec;
     std::filesystem::remove_all(layout_.agentDir(agent.id), ec);
     if (ec)

@@ -15,6 +15,11 @@ struct DataLayout {
     std::string agentDir(const std::string& id) const { return agentsDir() + "/" + id; }
     // Mounted at /home/node in the agent's sandbox; owned by the agent's host uid.
     std::string agentHome(const std::string& id) const { return agentDir(id) + "/home"; }
+    // The git folder of the agent's repository (work tree: home/clawd). Outside the home, so the
+    // agent cannot rewrite its history or plant hooks and config that the server's git would run.
+    std::string agentRepository(const std::string& id) const { return agentDir(id) + "/repo.git"; }
+    // Snapshot blocks of every agent, by CID (content/BlockStore).
+    std::string blocks() const { return root + "/blocks"; }
     // Outside the home, so the agent cannot rewrite its own history.
     std::string agentLog(const std::string& id) const { return agentDir(id) + "/agent.log"; }
 };

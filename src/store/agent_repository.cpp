@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::string_view kSelect =
     "SELECT id, workspace, name, description, vibe, emoji, engine, engine_version, "
-    "gateway_token, host_uid, desired_running, created_at_ms, updated_at_ms, deleted_at_ms "
+    "gateway_token, host_uid, desired_running, created_at_ms, updated_at_ms, deleted_at_ms, "
+    "last_sync_ms, snapshot_cid, file_manifest, snapshots_updated_at_ms "
     "FROM agents ";
 
 DbValue Nullable(const std::optional<std::string>& v) {
@@ -34,6 +35,10 @@ AgentRecord FromRow(const DbRow& row) {
     r.createdAtMs = row.getInt(11);
     r.updatedAtMs = row.getInt(12);
     r.deletedAtMs = row.getOptInt(13);
+    r.lastSyncMs = row.getOptInt(14);
+    r.snapshotCid = row.getOptText(15);
+    r.fileManifest = row.getOptText(16);
+    r.snapshotsUpdatedAtMs = row.getOptInt(17);
     return r;
 }
 
@@ -146,6 +151,20 @@ Status AgentRepository::setEngineVersion(std::string_view id, std::string_view v
         db_.exec("UPDATE agents SET engine_version = ?, updated_at_ms = ? "
                  "WHERE id = ? AND deleted_at_ms IS NULL",
                  {std::string(version), nowMs, std::string(id)}));
+}
+
+Status AgentRepository::setLastSync(std::string_view id, int64_t nowMs) {
+    return ChangedOneOrNotFound(
+        db_.exec("UPDATE agents SET last_sync_ms = ? WHERE id = ? AND deleted_at_ms IS NULL",
+                 {nowMs, std::string(id)}));
+}
+
+Status AgentRepository::setLatestSnapshot(std::string_view id, std::string_view cid,
+                                          std::string_view fileManifest, int64_t nowMs) {
+    return ChangedOneOrNotFound(
+        db_.exec("UPDATE agents SET snapshot_cid = ?, file_manifest = ?, last_sync_ms = ?, "
+                 "snapshots_updated_at_ms = ? WHERE id = ? AND deleted_at_ms IS NULL",
+                 {std::string(cid), std::string(fileManifest), nowMs, nowMs, std::string(id)}));
 }
 
 Status AgentRepository::markDeleted(std::string_view id, int64_t nowMs) {

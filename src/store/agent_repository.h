@@ -31,6 +31,12 @@ struct AgentRecord {
     int64_t createdAtMs = 0;
     int64_t updatedAtMs = 0;
     std::optional<int64_t> deletedAtMs;
+    // From the newest snapshot (SnapshotRepository): when the workspace was last synced, its CID,
+    // "<size> <path>" lines of its files, and when the snapshot list last changed.
+    std::optional<int64_t> lastSyncMs;
+    std::optional<std::string> snapshotCid;
+    std::optional<std::string> fileManifest;
+    std::optional<int64_t> snapshotsUpdatedAtMs;
 
     bool operator==(const AgentRecord&) const = default;
 };
@@ -68,6 +74,11 @@ class AgentRepository {
     // The engine version the agent runs from its next start. NotFound for no live agent.
     Status setEngineVersion(std::string_view id, std::string_view version, int64_t nowMs);
     Status markDeleted(std::string_view id, int64_t nowMs);
+    // A sync that found nothing new: only lastSyncMs moves.
+    Status setLastSync(std::string_view id, int64_t nowMs);
+    // A new newest snapshot: snapshotCid, fileManifest, lastSyncMs and snapshotsUpdatedAtMs.
+    Status setLatestSnapshot(std::string_view id, std::string_view cid,
+                             std::string_view fileManifest, int64_t nowMs);
 
     // The live agent whose gateway token this is, or nullopt.
     Result<std::optional<AgentRecord>> findByGatewayToken(std::string_view token);

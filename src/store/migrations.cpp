@@ -44,6 +44,28 @@ const std::vector<Migration>& AllMigrations() {
 
              "CREATE INDEX agents_workspace ON agents (workspace)",
          }},
+        {2,
+         "workspace snapshots",
+         {
+             // The newest snapshot's fields, kept on the agent row so lists need no join.
+             "ALTER TABLE agents ADD COLUMN last_sync_ms BIGINT",
+             "ALTER TABLE agents ADD COLUMN snapshot_cid TEXT",
+             "ALTER TABLE agents ADD COLUMN file_manifest TEXT",
+             "ALTER TABLE agents ADD COLUMN snapshots_updated_at_ms BIGINT",
+
+             // Every snapshot an agent ever had: reset accepts any of them, lists show the last 10.
+             "CREATE TABLE snapshots ("
+             "  agent_id TEXT NOT NULL,"
+             "  seq BIGINT NOT NULL,"
+             "  cid TEXT NOT NULL,"
+             "  commit_sha TEXT NOT NULL,"
+             "  change_summary TEXT NOT NULL,"
+             "  content_diff TEXT NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  PRIMARY KEY (agent_id, seq))",
+
+             "CREATE INDEX snapshots_cid ON snapshots (agent_id, cid)",
+         }},
     };
     return kMigrations;
 }

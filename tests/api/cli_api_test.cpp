@@ -1,15 +1,20 @@
-// The `pinfold agents` client against a real server: it speaks only HTTP.
+// The `pinfold agents` and `pinfold snapshots` clients against a real server: they speak only
+// HTTP.
 #include "api/api_fixture.h"
+#include "support/temp_dir.h"
 
 namespace pinfold::testing {
 namespace {
 
 class AgentsCli : public ApiTest {
   protected:
-    std::string cli(const std::string& args, int* code) {
-        return RunShell("PINFOLD_JWT=" + jwt + " " + PinfoldBinary() + " agents " + args +
+    std::string cli(const std::string& args, int* code, const std::string& command = "agents") {
+        return RunShell("PINFOLD_JWT=" + jwt + " " + PinfoldBinary() + " " + command + " " + args +
                             " --host 127.0.0.1:" + std::to_string(server->port()) + " 2>&1",
                         code);
+    }
+    std::string snapshots(const std::string& args, int* code) {
+        return cli(args, code, "snapshots");
     }
 };
 
@@ -43,6 +48,40 @@ TEST_F(AgentsCli, SaysWhenTheKeyIsMissing) {
                                &code);
     EXPECT_EQ(out, "pinfold agents: set PINFOLD_JWT (or --jwt) to an API key\n");
     EXPECT_EQ(code, 2);
+}
+
+TEST_F(AgentsCli, SnapshotsSyncListResetExportAndImport) {
+    std::string id = createRunningAgent();
+    int code = -1;
+    ASSERT_EQ(exec(id, "echo one > cli.txt").status, 200);
+    std::string synced = snapshots("sync " + id + " --json", &code);
+    ASSERT_EQ(code, 0) << synced;
+    std::string cid(boost::json::parse(synced).at("snapshotCid").as_string());
+    std::string again = snapshots("sync " + id, &code);
+    EXPECT_EQ(again.substr(0, again.find('\n')), "No changes since the last snapshot");
+    std::string list = snapshots("list " + id, &code);
+    EXPECT_EQ(code, 0);
+    EXPECT_NE(list.find(cid), std::string::npos) << list;
+
+    ASSERT_EQ(exec(id, "echo two > cli.txt").status, 200);
+    EXPECT_EQ(snapshots("reset " + id + " " + cid, &code),
+              "Workspace reset to snapshot " + cid + "\n");
+    EXPECT_EQ(exec(id, "cat cli.txt").json.at("stdout").as_string(), "one\n");
+
+    TempDir dir;
+    std::string car = dir.file("ws.car");
+    std::string exported = snapshots("export " + id + " " + cid + " -o " + car, &code);
+    EXPECT_EQ(code, 0) << exported;
+    EXPECT_EQ(exported.rfind(car + " (", 0), 0u) << exported;
+    std::string other = createRunningAgent("Copy");
+    std::string imported = snapshots("import " + other + " " + car + " --json", &code);
+    ASSERT_EQ(code, 0) << imported;
+    EXPECT_EQ(boost::json::parse(imported).at("snapshotCid").as_string(), cid);
+    EXPECT_EQ(exec(other, "cat cli.txt").json.at("stdout").as_string(), "one\n");
+
+    EXPECT_EQ(snapshots("reset " + id + " nonsense", &code),
+              "pinfold snapshots: 400 Invalid snapshot CID\n");
+    EXPECT_EQ(code, 1);
 }
 
 }  // namespace

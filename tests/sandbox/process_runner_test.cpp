@@ -1,6 +1,7 @@
 #include "sandbox/process_runner.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -42,6 +43,22 @@ TEST(ProcessRunner, MissingExecutableIsNotFound) {
 TEST(ProcessRunner, StdinIsClosed) {
     ProcessOutput out = RunOk({"/bin/sh", "-c", "read x; echo \"read=$? x=$x\""});
     EXPECT_EQ(out.stdoutText, "read=1 x=\n");
+}
+
+TEST(ProcessRunner, StdinDataIsWhatTheProgramReads) {
+    RunOptions options;
+    options.stdinData = std::string(200000, 'x') + "end";
+    ProcessOutput out = RunOk({"/bin/sh", "-c", "wc -c; "}, options);
+    EXPECT_EQ(out.stdoutText, "200003\n");
+}
+
+TEST(ProcessRunner, RunAsUidDropsToThatUidWithoutGroups) {
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to switch uids";
+    RunOptions options;
+    options.runAsUid = 299999;
+    ProcessOutput out = RunOk({"/bin/sh", "-c", "id -u; id -g; id -G"}, options);
+    EXPECT_EQ(out.stdoutText, "299999\n299999\n299999\n");
 }
 
 TEST(ProcessRunner, TimeoutKillsTheWholeProcessGroup) {

@@ -45,11 +45,13 @@ TEST(Migrate, CreatesTheSchema) {
     EXPECT_EQ(Dump(*db, kObjects),
               "index|agents_workspace\n"
               "index|api_keys_workspace\n"
+              "index|snapshots_cid\n"
               "table|agents\n"
               "table|api_keys\n"
               "table|schema_migrations\n"
+              "table|snapshots\n"
               "table|workspaces");
-    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations"), "1");
+    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agents')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -64,7 +66,19 @@ TEST(Migrate, CreatesTheSchema) {
               "desired_running|INTEGER|1|0\n"
               "created_at_ms|BIGINT|1|0\n"
               "updated_at_ms|BIGINT|1|0\n"
-              "deleted_at_ms|BIGINT|0|0");
+              "deleted_at_ms|BIGINT|0|0\n"
+              "last_sync_ms|BIGINT|0|0\n"
+              "snapshot_cid|TEXT|0|0\n"
+              "file_manifest|TEXT|0|0\n"
+              "snapshots_updated_at_ms|BIGINT|0|0");
+    EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('snapshots')"),
+              "agent_id|TEXT|1|1\n"
+              "seq|BIGINT|1|2\n"
+              "cid|TEXT|1|0\n"
+              "commit_sha|TEXT|1|0\n"
+              "change_summary|TEXT|1|0\n"
+              "content_diff|TEXT|1|0\n"
+              "created_at_ms|BIGINT|1|0");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('api_keys')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -94,7 +108,7 @@ TEST(Migrate, IsIdempotentAcrossReopens) {
     std::unique_ptr<Db> db = Open(dir.file("p.db"));
     Status s = Migrate(*db);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "1");
+    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "2");
     EXPECT_EQ(Dump(*db, "SELECT applied_at_ms FROM schema_migrations"), appliedAt);
     EXPECT_EQ(Dump(*db, "SELECT name, user_id FROM workspaces"), "acme|u1");
 }
@@ -132,7 +146,7 @@ TEST(Migrate, RefusesADatabaseFromANewerBinary) {
     ASSERT_TRUE(
         db->exec("INSERT INTO schema_migrations (version, applied_at_ms) VALUES (99, 0)").ok());
     EXPECT_EQ(Migrate(*db).ToString(),
-              "Internal: Database schema version 99 is newer than this binary (1)");
+              "Internal: Database schema version 99 is newer than this binary (2)");
 }
 
 TEST(Migrate, KnowsItsStepsInStrictOrder) {
