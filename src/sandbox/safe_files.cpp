@@ -342,13 +342,20 @@ int OpenNoSymlinks(int rootFd, const std::string& path, uint64_t flags, uint64_t
     }
 }
 
-// The folder part of `path` (created when missing), and the last name; InvalidArgument for
-// an empty, ".", ".." or trailing-slash name.
-Result<std::pair<UniqueFd, std::string>> ParentForCreate(int rootFd, const std::string& path) {
+// The folder of `path` (created when missing) and the last name, with whatever was at the name
+// removed unless it is a folder, or a regular file when keepRegularFile (to be truncated).
+// InvalidArgument for an empty, ".", ".." or trailing-slash name.
+Result<std::pair<UniqueFd, std::string>> ClearNameForCreate(int rootFd, const std::string& path,
+                                                            bool keepRegularFile) {
     auto [dir, base] = SplitLast(path);
     if (base.empty() || base == "." || base == "..")
         return Status::InvalidArgument("Invalid path");
     PINFOLD_ASSIGN_OR_RETURN(UniqueFd parent, OpenParent(rootFd, dir.empty() ? "." : dir, true));
+    struct stat st;
+    if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(st.st_mode) && !(keepRegularFile && S_ISREG(st.st_mode))) {
+        ::unlinkat(parent.get(), base.c_str(), 0);
+    }
     return std::pair<UniqueFd, std::string>(std::move(parent), base);
 }
 
@@ -449,29 +456,21 @@ Result<std::string> AgentFileAccess::readLink(const std::string& path) {
     return result;
 }
 
-Result<UniqueFd> AgentFileAccess::createFile(const std::string& path, bool executable) {
+Result<UniqueFd> AgentFileAccess::createFile(const std::string& path) {
     Result<UniqueFd> result = Status::Internal("file worker did not run");
     run([&] {
-        Result<std::pair<UniqueFd, std::string>> parent = ParentForCreate(root_.get(), path);
+        auto parent = ClearNameForCreate(root_.get(), path, true);
         if (!parent.ok()) {
             result = parent.status();
             return;
         }
         auto& [dirFd, base] = *parent;
-        struct stat st;
-        if (::fstatat(dirFd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-            ::unlinkat(dirFd.get(), base.c_str(), 0);
-        }
-        mode_t mode = executable ? 0755 : 0644;
         UniqueFd fd(::openat(dirFd.get(), base.c_str(),
-                             O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-        if (!fd) {
+                             O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (fd)
+            result = std::move(fd);
+        else
             result = WriteErrno(errno, kDirNotFound);
-            return;
-        }
-        ::fchmod(fd.get(), mode);
-        result = std::move(fd);
     });
     return result;
 }
@@ -479,17 +478,12 @@ Result<UniqueFd> AgentFileAccess::createFile(const std::string& path, bool execu
 Status AgentFileAccess::createSymlink(const std::string& path, const std::string& target) {
     Status result = Status::Internal("file worker did not run");
     run([&] {
-        Result<std::pair<UniqueFd, std::string>> parent = ParentForCreate(root_.get(), path);
+        auto parent = ClearNameForCreate(root_.get(), path, false);
         if (!parent.ok()) {
             result = parent.status();
             return;
         }
         auto& [dirFd, base] = *parent;
-        struct stat st;
-        if (::fstatat(dirFd.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            !S_ISDIR(st.st_mode)) {
-            ::unlinkat(dirFd.get(), base.c_str(), 0);
-        }
         result = ::symlinkat(target.c_str(), dirFd.get(), base.c_str()) == 0
                      ? Status::Ok()
                      : WriteErrno(errno, kDirNotFound);

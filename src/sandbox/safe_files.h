@@ -88,9 +88,9 @@ class AgentFileAccess {
     Result<UniqueFd> openForRead(const std::string& path);
     // The target of the symlink at path. NotFound when it is not a symlink.
     Result<std::string> readLink(const std::string& path);
-    // Creates or truncates a regular file (0644, or 0755 when executable), creating missing
-    // folders; a symlink at the name is replaced, never followed.
-    Result<UniqueFd> createFile(const std::string& path, bool executable);
+    // Creates or truncates a regular file (0644), creating missing folders; a symlink at the
+    // name is replaced, never followed.
+    Result<UniqueFd> createFile(const std::string& path);
     // Creates a symlink (replacing a file or symlink at the name), creating missing folders.
     Status createSymlink(const std::string& path, const std::string& target);
 

@@ -295,7 +295,7 @@ Status SnapshotService::restoreFromBlocks(const store::AgentRecord& agent,
         return files->createSymlink(kTreeInHome + path, target);
     };
     visitor.beginFile = [&](const std::string& path) -> Status {
-        PINFOLD_ASSIGN_OR_RETURN(current, files->createFile(kTreeInHome + path, false));
+        PINFOLD_ASSIGN_OR_RETURN(current, files->createFile(kTreeInHome + path));
         return Status::Ok();
     };
     visitor.fileData = [&](std::string_view chunk) { return WriteAll(current.get(), chunk); };

@@ -58,6 +58,8 @@ TEST_F(Cgroups, AppliesLimitsAndKillsEverythingInTheGroup) {
     }
 
     Box& box = start("agent-one", 0, {"/bin/sh", "-c", "sleep 1000 & sleep 1000"});
+    // The shell forks both sleeps after the sandbox is up.
+    ASSERT_TRUE(test::WaitFor([&] { return SandboxProcesses(box.sandbox.initPid).size() >= 3; }));
     // Join by hand what the launcher joins in its child: every process of the sandbox.
     for (pid_t pid : SandboxProcesses(box.sandbox.initPid)) {
         for (const auto& file : group->procsFiles())

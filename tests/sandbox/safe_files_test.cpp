@@ -192,5 +192,45 @@ TEST_F(SafeFiles, TheCallingThreadKeepsItsIdentity) {
     EXPECT_EQ(::setfsuid(-1), 0);
 }
 
+TEST_F(SafeFiles, AgentFileAccessReadsWithoutSymlinksAndCreatesAsTheAgent) {
+    Result<std::unique_ptr<AgentFileAccess>> access = AgentFileAccess::Open(home_, uid_);
+    ASSERT_TRUE(access.ok()) << access.status().ToString();
+    AgentFileAccess& files = **access;
+
+    Result<UniqueFd> fd = files.openForRead("clawd/workspace/hello.txt");
+    ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+    char buf[8] = {};
+    EXPECT_EQ(::read(fd->get(), buf, sizeof buf), 2);
+    EXPECT_EQ(std::string(buf), "hi");
+
+    // A symlink anywhere on the path fails a read, even one that stays inside the root.
+    ASSERT_EQ(::symlink("workspace", (home_ + "/clawd/ws").c_str()), 0);
+    EXPECT_EQ(files.openForRead("clawd/ws/hello.txt").status().ToString(),
+              "NotFound: File not found");
+    EXPECT_EQ(*files.readLink("clawd/ws"), "workspace");
+    EXPECT_FALSE(files.readLink("clawd/workspace/hello.txt").ok());
+    // A file the agent may not read is not found either.
+    writeAsRoot("clawd/secret.txt", "root only", 0600);
+    EXPECT_FALSE(files.openForRead("clawd/secret.txt").ok());
+
+    Result<UniqueFd> created = files.createFile("clawd/new/deep/file.txt");
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    ASSERT_EQ(::write(created->get(), "abc", 3), 3);
+    struct stat st;
+    ASSERT_EQ(::stat((home_ + "/clawd/new/deep/file.txt").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, uid_);
+    EXPECT_EQ(st.st_mode & 0777, 0644u);
+    EXPECT_EQ(read("clawd/new/deep/file.txt"), "OK: abc");
+
+    // A symlink at the name is replaced, not followed.
+    ASSERT_EQ(::symlink("/etc/passwd", (home_ + "/clawd/trap").c_str()), 0);
+    ASSERT_TRUE(files.createFile("clawd/trap").ok());
+    ASSERT_EQ(::lstat((home_ + "/clawd/trap").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+    ASSERT_TRUE(files.createSymlink("clawd/link", "../anywhere").ok());
+    EXPECT_EQ(*files.readLink("clawd/link"), "../anywhere");
+    EXPECT_EQ(files.createFile("clawd/..").status().ToString(), "InvalidArgument: Invalid path");
+}
+
 }  // namespace
 }  // namespace pinfold::sandbox
