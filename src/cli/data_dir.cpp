@@ -10,7 +10,7 @@
 
 namespace pinfold::cli {
 
-Result<OpenedDataDir> OpenDataDir(const std::string& dir) {
+Result<OpenedDataDir> OpenDataDir(const std::string& dir, const std::string& masterKeyFile) {
     std::error_code ec;
     std::filesystem::path root = std::filesystem::absolute(dir, ec);
     if (ec)
@@ -26,8 +26,9 @@ Result<OpenedDataDir> OpenDataDir(const std::string& dir) {
     if (!opened.layout.root.empty() && opened.layout.root.back() == '/') {
         opened.layout.root.pop_back();
     }
-    PINFOLD_ASSIGN_OR_RETURN(opened.masterKey,
-                             services::LoadOrCreateMasterKey(opened.layout.masterKey()));
+    PINFOLD_ASSIGN_OR_RETURN(
+        opened.masterKey, services::LoadOrCreateMasterKey(
+                              masterKeyFile.empty() ? opened.layout.masterKey() : masterKeyFile));
     PINFOLD_ASSIGN_OR_RETURN(opened.db, store::OpenSqliteDb(opened.layout.database()));
     PINFOLD_TRY(store::Migrate(*opened.db));
     return opened;

@@ -18,7 +18,8 @@ struct OpenedDataDir {
 };
 
 // Creates the folder (0711: agents' sandboxes must traverse it, never list it) when missing.
-Result<OpenedDataDir> OpenDataDir(const std::string& dir);
+// The master key is read from (or created at) masterKeyFile, by default <dir>/master.key.
+Result<OpenedDataDir> OpenDataDir(const std::string& dir, const std::string& masterKeyFile = "");
 
 // The key that signs API keys, derived from the master key.
 std::string JwtSigningKey(const std::string& masterKey);

@@ -12,6 +12,7 @@ namespace {
 
 struct KeysOptions {
     std::string dataDir = "./data";
+    std::string masterKeyFile;
     std::string workspace;
     std::string name;
     std::string keyId;
@@ -19,7 +20,7 @@ struct KeysOptions {
 };
 
 int WithKeyService(const KeysOptions& o, const std::function<Status(services::KeyService&)>& fn) {
-    auto opened = OpenDataDir(o.dataDir);
+    auto opened = OpenDataDir(o.dataDir, o.masterKeyFile);
     if (!opened.ok()) {
         std::cerr << "pinfold keys: " << opened.status().message() << "\n";
         return 1;
@@ -45,6 +46,9 @@ void AddKeysCommand(CLI::App& app, int& exitCode) {
         cmd->add_option("--data", options->dataDir, "Data folder of the server")
             ->envname("PINFOLD_DATA")
             ->capture_default_str();
+        cmd->add_option("--master-key-file", options->masterKeyFile,
+                        "The server's master key (default <data>/master.key)")
+            ->envname("PINFOLD_MASTER_KEY_FILE");
     };
 
     CLI::App* create = keys->add_subcommand("create", "Mint an API key (printed last on stdout)");

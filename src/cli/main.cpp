@@ -14,6 +14,9 @@ int Main(int argc, char** argv) {
     AddAgentsCommand(app, exitCode);
     AddCidCommand(app, exitCode);
     AddSnapshotsCommand(app, exitCode);
+    AddSecretsCommand(app, exitCode);
+    AddSkillsCommand(app, exitCode);
+    AddTemplatesCommand(app, exitCode);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "cli/data_dir.h"
@@ -19,7 +21,9 @@
 #include "services/console_service.h"
 #include "services/file_service.h"
 #include "services/git_http_service.h"
+#include "services/hub_catalog.h"
 #include "services/key_service.h"
+#include "services/skill_service.h"
 #include "services/snapshot_service.h"
 
 namespace pinfold::cli {
@@ -27,6 +31,7 @@ namespace {
 
 struct ServeOptions {
     std::string dataDir = "./data";
+    std::string masterKeyFile;  // default <data>/master.key
     std::string listen = "127.0.0.1:8080";
     std::string baseDomain = "agents.localhost";
     std::string enginesFile;
@@ -36,7 +41,20 @@ struct ServeOptions {
     uint64_t agentMemoryMb = 2048;
     uint32_t agentPids = 1024;
     int64_t snapshotIntervalSeconds = 60;
+    size_t secretLimit = 100;
+    std::string hubDir;  // default: the hub/ folder of the checkout the binary was built in
 };
+
+// The starter catalog shipped with the source: the install layout is the repository checkout
+// with the binary in build/, so it is <folder of the binary>/../hub. Empty when that is missing.
+std::string DefaultHubDir() {
+    std::error_code ec;
+    std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        return "";
+    std::filesystem::path hub = binary.parent_path().parent_path() / "hub";
+    return std::filesystem::is_directory(hub, ec) ? hub.lexically_normal().string() : "";
+}
 
 // The agent-host proxy reaches an agent's engine through the agent service.
 class EngineUpstream final : public http::AgentUpstream {
@@ -81,7 +99,7 @@ int Serve(const ServeOptions& o) {
     auto listen = ParseListen(o.listen);
     if (!listen.ok())
         return fail(listen.status());
-    auto data = OpenDataDir(o.dataDir);
+    auto data = OpenDataDir(o.dataDir, o.masterKeyFile);
     if (!data.ok())
         return fail(data.status());
 
@@ -104,12 +122,25 @@ int Serve(const ServeOptions& o) {
     agentOptions.firstHostUid = o.firstUid;
     agentOptions.memoryLimitBytes = o.agentMemoryMb * 1024 * 1024;
     agentOptions.pidsLimit = o.agentPids;
-    services::AgentService agents(*data->db, supervisor, engines, clock, data->layout,
-                                  agentOptions);
+    services::SecretServiceOptions secretOptions;
+    secretOptions.secretLimit = o.secretLimit;
+    services::SecretService secrets(*data->db, data->masterKey, clock, secretOptions);
+    content::BlockStore blocks(data->layout.blocks());
+    // The hub's skill folders are imported into the block store, so installs only record CIDs.
+    services::HubCatalog hub;
+    std::string hubDir = o.hubDir.empty() ? DefaultHubDir() : o.hubDir;
+    if (!hubDir.empty()) {
+        auto loaded = services::HubCatalog::Load(hubDir, blocks);
+        if (!loaded.ok())
+            return fail(loaded.status());
+        hub = std::move(*loaded);
+    }
+    services::SkillService skills(*data->db, blocks, hub, clock, data->layout);
+    services::AgentService agents(*data->db, supervisor, engines, secrets, skills, clock,
+                                  data->layout, agentOptions);
     services::ConsoleService console(agents, supervisor, clock);
     services::FileService files(agents, supervisor, data->layout);
     services::KeyService keys(*data->db, clock, JwtSigningKey(data->masterKey));
-    content::BlockStore blocks(data->layout.blocks());
     services::SnapshotServiceOptions snapshotOptions;
     snapshotOptions.autoInterval =
         std::chrono::seconds(std::max<int64_t>(0, o.snapshotIntervalSeconds));
@@ -122,7 +153,7 @@ int Serve(const ServeOptions& o) {
                                      return snapshots.guardRepository(agent, write, exchange);
                                  });
 
-    http::Services handlers{agents, console, files, keys, snapshots, git};
+    http::Services handlers{agents, console, files, keys, snapshots, git, secrets, skills};
     http::ApiAuthenticator authenticator(keys, agents);
     EngineUpstream upstream(agents);
     http::HttpServerOptions serverOptions;
@@ -152,8 +183,9 @@ int Serve(const ServeOptions& o) {
     snapshots.startAutoSync();
     spdlog::info(
         "pinfold serving on http://{}:{} (agents at http://<id>.{}:{}), data in {}, "
-        "{} agent(s) started",
-        listen->first, server.port(), o.baseDomain, server.port(), data->layout.root, *reconciled);
+        "{} agent(s) started, {} hub skill(s) from {}",
+        listen->first, server.port(), o.baseDomain, server.port(), data->layout.root, *reconciled,
+        hub.skills().size(), hubDir.empty() ? "nowhere" : hubDir);
 
     int signal = 0;
     sigwait(&stopSignals, &signal);
@@ -170,6 +202,11 @@ void AddServeCommand(CLI::App& app, int& exitCode) {
     serve->add_option("--data", o->dataDir, "Data folder")
         ->envname("PINFOLD_DATA")
         ->capture_default_str();
+    serve
+        ->add_option("--master-key-file", o->masterKeyFile,
+                     "The master key every secret and API key hangs on (created 0600 when "
+                     "missing; default <data>/master.key)")
+        ->envname("PINFOLD_MASTER_KEY_FILE");
     serve->add_option("--listen", o->listen, "Address and port")
         ->envname("PINFOLD_LISTEN")
         ->capture_default_str();
@@ -192,6 +229,14 @@ void AddServeCommand(CLI::App& app, int& exitCode) {
     serve->add_option("--agent-pids", o->agentPids, "Process limit per agent (0: none)")
         ->envname("PINFOLD_AGENT_PIDS")
         ->capture_default_str();
+    serve->add_option("--secret-limit", o->secretLimit, "Secrets per workspace")
+        ->envname("PINFOLD_SECRET_LIMIT")
+        ->capture_default_str();
+    serve
+        ->add_option("--hub-dir", o->hubDir,
+                     "The ClawHub catalog (<owner>/<name>/{hub.json,skill/}; default: hub/ next "
+                     "to the build folder of this binary, when present)")
+        ->envname("PINFOLD_HUB_DIR");
     serve
         ->add_option("--snapshot-interval", o->snapshotIntervalSeconds,
                      "Seconds between automatic snapshots of changed workspaces (0: off)")

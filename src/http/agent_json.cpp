@@ -51,6 +51,15 @@ boost::json::object AgentToJson(const services::AgentView& agent, const std::str
     return o;
 }
 
+boost::json::object AgentSkillToJson(const services::AgentSkillView& skill) {
+    const store::SkillRecord& s = skill.skill;
+    const store::AgentSkillRecord& a = skill.attachment;
+    return {{"agentId", a.agentId}, {"skillId", s.id},
+            {"skillCid", a.cid},    {"attachedAt", FormatIso8601(a.attachedAtMs)},
+            {"name", s.name},       {"description", OptionalText(s.description)},
+            {"version", a.version}, {"slug", OptionalText(s.slug)}};
+}
+
 boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId) {
     boost::json::object o;
     o["agent"] = AgentToJson(agent, userId);
@@ -60,8 +69,21 @@ boost::json::object AgentDetailToJson(const services::AgentView& agent, const st
     } else {
         o["processId"] = nullptr;
     }
-    o["skills"] = boost::json::array();
-    o["secrets"] = boost::json::array();
+    boost::json::array skills;
+    for (const auto& s : agent.skills)
+        skills.push_back(AgentSkillToJson(s));
+    o["skills"] = std::move(skills);
+    boost::json::array secrets;
+    for (const auto& s : agent.secrets) {
+        secrets.push_back(boost::json::object{{"id", s.record.id},
+                                              {"name", s.record.name},
+                                              {"type", s.record.type},
+                                              {"createdAt", FormatIso8601(s.record.createdAtMs)},
+                                              {"updatedAt", FormatIso8601(s.record.updatedAtMs)},
+                                              {"attachedAt", FormatIso8601(s.attachedAtMs)},
+                                              {"synced", s.synced}});
+    }
+    o["secrets"] = std::move(secrets);
     o["snapshots"] = boost::json::array();
     o["portForwarding"] = boost::json::array();
     return o;

@@ -11,6 +11,9 @@ namespace pinfold::http {
 // The Agent object: agentId, userId, name, ..., status, engine, agentVersion.
 boost::json::object AgentToJson(const services::AgentView& agent, const std::string& userId);
 
+// An AgentSkill: agentId, skillId, skillCid, attachedAt, name, description, version, slug.
+boost::json::object AgentSkillToJson(const services::AgentSkillView& skill);
+
 // GET /v0/agents/{id}: {agent, processStatus, processId, skills, secrets, snapshots,
 // portForwarding}.
 boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId);

@@ -34,14 +34,18 @@ Response CreateAgent(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(input.vibe, OptionalString(body, "vibe"));
     PINFOLD_HTTP_ASSIGN(input.emoji, OptionalString(body, "emoji"));
     PINFOLD_HTTP_ASSIGN(input.engine, OptionalString(body, "engine"));
-    // Accepted for compatibility; their capabilities arrive with later issues (docs/api.md).
-    PINFOLD_HTTP_ASSIGN(auto skillCids, OptionalStringArray(body, "skillCids"));
     PINFOLD_HTTP_ASSIGN(auto secretIds, OptionalStringArray(body, "secretIds"));
+    if (secretIds)
+        input.secretIds = std::move(*secretIds);
+    PINFOLD_HTTP_ASSIGN(auto skillCids, OptionalStringArray(body, "skillCids"));
+    if (skillCids)
+        input.skillCids = std::move(*skillCids);
+    // Accepted for compatibility; its capability arrives with a later issue (docs/api.md).
     PINFOLD_HTTP_ASSIGN(auto templateId, OptionalString(body, "templateId"));
-    if ((skillCids && !skillCids->empty()) || (secretIds && !secretIds->empty()) || templateId) {
+    if (templateId) {
         return Response::Error(400,
-                               "Validation failed: skillCids, secretIds and templateId are "
-                               "not supported by this server yet");
+                               "Validation failed: templateId is not supported by this server "
+                               "yet");
     }
     PINFOLD_HTTP_ASSIGN(auto agent, s.agents.create(ctx.caller.workspace, input));
     return JsonOk({{"success", true}, {"agent", AgentToJson(agent, ctx.caller.userId)}}, 201);

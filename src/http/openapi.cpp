@@ -28,17 +28,34 @@ std::string_view HostsName(HostScope scope) {
     return "management";
 }
 
-std::vector<std::string> PathParameters(std::string_view pattern) {
-    std::vector<std::string> names;
+struct PathParameter {
+    std::string name;
+    bool rest = false;  // {name...}: may span several segments
+};
+
+std::vector<PathParameter> PathParameters(std::string_view pattern) {
+    std::vector<PathParameter> params;
     size_t pos = 0;
     while ((pos = pattern.find('{', pos)) != std::string_view::npos) {
         size_t end = pattern.find('}', pos);
         if (end == std::string_view::npos)
             break;
-        names.emplace_back(pattern.substr(pos + 1, end - pos - 1));
+        std::string_view name = pattern.substr(pos + 1, end - pos - 1);
+        bool rest = name.ends_with("...");
+        if (rest)
+            name.remove_suffix(3);
+        params.push_back({std::string(name), rest});
         pos = end + 1;
     }
-    return names;
+    return params;
+}
+
+// The router's pattern as an OpenAPI path template: `{name...}` becomes `{name}`.
+std::string TemplatePath(std::string_view pattern) {
+    std::string path(pattern);
+    for (size_t pos = 0; (pos = path.find("...}", pos)) != std::string::npos;)
+        path.erase(pos, 3);
+    return path;
 }
 
 json::array Security(AuthKind auth) {
@@ -79,11 +96,14 @@ json::object Operation(const Route& route) {
     op["operationId"] = route.name;
     op["summary"] = route.summary;
     json::array parameters;
-    for (const std::string& name : PathParameters(route.pattern)) {
-        parameters.push_back(json::object{{"name", name},
-                                          {"in", "path"},
-                                          {"required", true},
-                                          {"schema", json::object{{"type", "string"}}}});
+    for (const PathParameter& param : PathParameters(route.pattern)) {
+        json::object p{{"name", param.name},
+                       {"in", "path"},
+                       {"required", true},
+                       {"schema", json::object{{"type", "string"}}}};
+        if (param.rest)
+            p["description"] = "May contain '/', raw or encoded as %2F (a slug like @owner/name)";
+        parameters.push_back(std::move(p));
     }
     if (!parameters.empty())
         op["parameters"] = std::move(parameters);
@@ -173,7 +193,7 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const OpenApiInfo& in
     for (const Route& route : routes) {
         if (route.method == Method::kOther)
             continue;
-        json::value& slot = paths[route.pattern];
+        json::value& slot = paths[TemplatePath(route.pattern)];
         if (!slot.is_object())
             slot.emplace_object();
         json::object& item = slot.as_object();
@@ -210,7 +230,8 @@ std::vector<std::string> OpenApiMismatches(std::string_view document,
     for (const Route& route : routes) {
         if (route.method == Method::kOther)
             continue;
-        expected.emplace(std::make_pair(route.pattern, LowerMethod(route.method)), route.name);
+        expected.emplace(std::make_pair(TemplatePath(route.pattern), LowerMethod(route.method)),
+                         route.name);
     }
     for (const auto& [key, name] : expected) {
         const auto& [pattern, method] = key;

@@ -56,7 +56,9 @@ enum class HostScope {
 
 struct Route {
     Method method;
-    std::string pattern;  // "/v0/agents/{agentId}/restart"; a segment "{name}" matches one segment
+    // "/v0/agents/{agentId}/restart": a segment "{name}" matches one segment, "{name...}" one or
+    // more (joined by '/', for slugs like @owner/name; see http/router.h).
+    std::string pattern;
     AuthKind auth;
     HostScope hosts;
     Handler handler;

@@ -177,8 +177,9 @@ Response RouteMatch::errorResponse() const {
 
 struct Router::Node {
     std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> literals;
-    std::unique_ptr<Node> param;
-    std::vector<size_t> routes;  // indices into routes_ whose pattern ends here
+    std::unique_ptr<Node> param;  // {name}: one segment
+    std::unique_ptr<Node> rest;   // {name...}: one or more segments
+    std::vector<size_t> routes;   // indices into routes_ whose pattern ends here
 };
 
 Router::Router() : root_(std::make_unique<Node>()) {}
@@ -221,14 +222,20 @@ Result<Router> Router::Create(std::vector<Route> routes) {
             }
             if (segment.front() == '{') {
                 std::string_view name = segment.substr(1, segment.size() - 1);
-                if (segment.back() != '}' || !ValidParamName(name.substr(0, name.size() - 1))) {
+                if (segment.back() == '}')
+                    name.remove_suffix(1);
+                const bool rest = name.ends_with("...");
+                if (rest)
+                    name.remove_suffix(3);
+                if (segment.back() != '}' || !ValidParamName(name)) {
                     return Status::InvalidArgument("Malformed parameter " + std::string(segment) +
                                                    " in route " + label);
                 }
-                if (!node->param)
-                    node->param = std::make_unique<Node>();
-                node = node->param.get();
-                router.params_[i].push_back({index, std::string(name.substr(0, name.size() - 1))});
+                std::unique_ptr<Node>& child = rest ? node->rest : node->param;
+                if (!child)
+                    child = std::make_unique<Node>();
+                node = child.get();
+                router.params_[i].emplace_back(name);
             } else {
                 if (segment.find_first_of("{}") != std::string_view::npos) {
                     return Status::InvalidArgument("Malformed segment " + std::string(segment) +
@@ -265,12 +272,22 @@ struct Search {
     uint32_t allow = 0;
     bool pathMatched = false;
     size_t found = SIZE_MAX;
+    // The segments each parameter on the current branch took: first segment, count.
+    std::vector<std::pair<size_t, size_t>> captures;
 };
+
+// The captured segments as the parameter's value: decoded, joined by '/'.
+std::string CapturedValue(const ParsedPath& path, std::pair<size_t, size_t> capture) {
+    std::string_view first = path.segment(capture.first);
+    std::string_view last = path.segment(capture.first + capture.second - 1);
+    return std::string(first.data(), static_cast<size_t>(last.data() + last.size() - first.data()));
+}
 
 }  // namespace
 
-// Depth first, literal child before param child, so the most literal route wins and the param
-// branch is the fallback. Recursion depth is bounded by ParsedPath::kMaxSegments.
+// Depth first, literal child before param child before rest child, so the most literal route
+// wins. Recursion depth is bounded by ParsedPath::kMaxSegments; a rest child tries each count of
+// the remaining segments, so the work is bounded by the same number per rest segment.
 template <typename NodeT>
 static bool Visit(const NodeT& node, size_t depth, Search& s) {
     if (depth == s.path.segmentCount()) {
@@ -298,8 +315,22 @@ static bool Visit(const NodeT& node, size_t depth, Search& s) {
     auto it = node.literals.find(segment);
     if (it != node.literals.end() && Visit(*it->second, depth + 1, s))
         return true;
-    if (node.param && !segment.empty() && Visit(*node.param, depth + 1, s))
-        return true;
+    if (node.param && !segment.empty()) {
+        s.captures.emplace_back(depth, 1);
+        if (Visit(*node.param, depth + 1, s))
+            return true;
+        s.captures.pop_back();
+    }
+    if (node.rest) {
+        for (size_t end = depth + 1; end <= s.path.segmentCount(); ++end) {
+            if (s.path.segment(end - 1).empty())
+                break;
+            s.captures.emplace_back(depth, end - depth);
+            if (Visit(*node.rest, end, s))
+                return true;
+            s.captures.pop_back();
+        }
+    }
     return false;
 }
 
@@ -311,9 +342,9 @@ RouteMatch Router::match(Method method, const ParsedPath& path, bool agentHost) 
     if (Visit(*root_, 0, s)) {
         m.outcome = RouteMatch::Outcome::kFound;
         m.route = &routes_[s.found];
-        for (const ParamSlot& slot : params_[s.found]) {
-            m.params.emplace(slot.name, std::string(path.segment(slot.segment)));
-        }
+        const std::vector<std::string>& names = params_[s.found];
+        for (size_t i = 0; i < names.size() && i < s.captures.size(); ++i)
+            m.params.emplace(names[i], CapturedValue(path, s.captures[i]));
         return m;
     }
     if (s.pathMatched) {

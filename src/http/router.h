@@ -2,11 +2,15 @@
 //
 // Paths are split on '/' first and each segment is percent-decoded on its own, so `%2F` inside a
 // segment stays part of it (a skill slug `@owner/name` may arrive as one encoded segment). A
-// literal segment beats a `{param}` segment at the same position (/v0/agents/engines wins over
-// /v0/agents/{agentId}); when the literal branch has no route for the path, the param branch is
-// tried. A path matched only with other methods is 405 (with the methods for the Allow header),
-// otherwise 404. HEAD falls back to the GET route. Paths with a `.` or `..` segment (also encoded
-// as %2e, or hidden in an encoded segment like `..%2Fetc`), a NUL or a broken escape are rejected.
+// pattern segment `{name...}` matches one or more whole segments, and its value is them joined
+// by '/': `/v0/clawhub/{slug...}` takes `@owner/name` raw or encoded, and literals may follow it
+// (`/v0/clawhub/{slug...}/install`). A literal segment beats a `{param}` segment at the same
+// position (/v0/agents/engines wins over /v0/agents/{agentId}), which beats a `{name...}` one;
+// when a branch has no route for the path the next is tried, and a `{name...}` segment tries the
+// fewest segments first. A path matched only with other methods is 405 (with the methods for the
+// Allow header), otherwise 404. HEAD falls back to the GET route. Paths with a `.` or `..` segment
+// (also encoded as %2e, or hidden in an encoded segment like `..%2Fetc`), a NUL or a broken escape
+// are rejected.
 //
 // Immutable after Create(): match() is const and safe from any thread.
 #pragma once
@@ -82,15 +86,11 @@ class Router {
 
   private:
     struct Node;
-    struct ParamSlot {
-        size_t segment;
-        std::string name;
-    };
 
     Router();
 
     std::vector<Route> routes_;
-    std::vector<std::vector<ParamSlot>> params_;  // per route: which segments are parameters
+    std::vector<std::vector<std::string>> params_;  // per route: its parameters' names, in order
     std::unique_ptr<Node> root_;
 };
 

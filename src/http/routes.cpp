@@ -20,6 +20,8 @@ std::vector<Route> BuildRoutes(Services& services) {
     AddConsoleRoutes(routes, services);
     AddSnapshotRoutes(routes, services);
     AddGitRoutes(routes, services);
+    AddSecretRoutes(routes, services);
+    AddSkillRoutes(routes, services);
 
     // The document describes every row, itself included, so it is built after the table.
     auto document = std::make_shared<std::string>();

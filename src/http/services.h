@@ -8,6 +8,8 @@ class ConsoleService;
 class FileService;
 class GitHttpService;
 class KeyService;
+class SecretService;
+class SkillService;
 class SnapshotService;
 }  // namespace pinfold::services
 
@@ -20,6 +22,8 @@ struct Services {
     services::KeyService& keys;
     services::SnapshotService& snapshots;
     services::GitHttpService& git;
+    services::SecretService& secrets;
+    services::SkillService& skills;
 };
 
 }  // namespace pinfold::http

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <fstream>
@@ -20,12 +21,15 @@ void MakeParentDirs(const std::string& file) {
     }
 }
 
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+constexpr size_t kShortestRedactedValue = 6;
+
+std::string Redact(std::string text, const std::vector<LogRedaction>& secrets) {
     for (const auto& s : secrets) {
+        std::string mask = "[secret:" + s.name + "]";
         size_t at = 0;
-        while ((at = text.find(s, at)) != std::string::npos) {
-            text.replace(at, s.size(), "[REDACTED]");
-            at += 10;
+        while ((at = text.find(s.value, at)) != std::string::npos) {
+            text.replace(at, s.value.size(), mask);
+            at += mask.size();
         }
     }
     return text;
@@ -96,13 +100,26 @@ AgentLog::~AgentLog() {
         ::close(fd_);
 }
 
-void AgentLog::setRedactions(std::vector<std::string> secrets) {
-    std::lock_guard<std::mutex> lock(mu_);
-    redactions_.clear();
-    for (auto& s : secrets) {
-        if (s.size() >= 6)
-            redactions_.push_back(std::move(s));
+void AgentLog::setRedactions(const std::vector<LogRedaction>& secrets) {
+    std::vector<LogRedaction> masks;
+    for (const auto& s : secrets) {
+        masks.push_back(s);
+        if (s.value.find('\n') == std::string::npos)
+            continue;
+        size_t start = 0;
+        while (start <= s.value.size()) {
+            size_t end = std::min(s.value.find('\n', start), s.value.size());
+            masks.push_back({s.name, s.value.substr(start, end - start)});
+            start = end + 1;
+        }
     }
+    std::erase_if(masks,
+                  [](const LogRedaction& m) { return m.value.size() < kShortestRedactedValue; });
+    // Longest first, so a value that contains another is masked whole.
+    std::stable_sort(masks.begin(), masks.end(),
+                     [](const auto& a, const auto& b) { return a.value.size() > b.value.size(); });
+    std::lock_guard<std::mutex> lock(mu_);
+    redactions_ = std::move(masks);
 }
 
 void AgentLog::loadFile() {

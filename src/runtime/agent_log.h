@@ -26,8 +26,10 @@ class AgentLog {
     AgentLog(const AgentLog&) = delete;
     AgentLog& operator=(const AgentLog&) = delete;
 
-    // Values replaced by "[REDACTED]" in every later line (empty and very short ones ignored).
-    void setRedactions(std::vector<std::string> secrets);
+    // Each value is replaced by "[secret:NAME]" in every later line. Values shorter than 6
+    // bytes are left alone (masking "abc" everywhere would garble logs and tell the value
+    // anyway); a value of several lines is also masked line by line, as lines arrive one by one.
+    void setRedactions(const std::vector<LogRedaction>& secrets);
 
     void append(LogLine line);
     // The last `n` lines, oldest first.
@@ -43,10 +45,10 @@ class AgentLog {
     const size_t maxFileBytes_;
 
     mutable std::mutex mu_;
-    std::deque<LogLine> ring_;             // guarded by mu_
-    std::vector<std::string> redactions_;  // guarded by mu_
-    int fd_ = -1;                          // guarded by mu_; the file, opened O_APPEND
-    size_t fileBytes_ = 0;                 // guarded by mu_
+    std::deque<LogLine> ring_;              // guarded by mu_
+    std::vector<LogRedaction> redactions_;  // guarded by mu_; longest value first
+    int fd_ = -1;                           // guarded by mu_; the file, opened O_APPEND
+    size_t fileBytes_ = 0;                  // guarded by mu_
 };
 
 // {"t":1733233648123,"level":"INFO","source":"engine/stdout","message":"..."}

@@ -114,8 +114,8 @@ std::shared_ptr<LocalSupervisor::Agent> LocalSupervisor::ensureAgent(const Agent
     if (a.spec.hostUid == 0)
         a.spec.hostUid = previousUid ? previousUid : allocateUid(spec.agentId);
     a.hasSpec = true;
-    std::vector<std::string> secrets = spec.redact;
-    secrets.push_back(spec.gatewayToken);
+    std::vector<LogRedaction> secrets = spec.redact;
+    secrets.push_back({"GATEWAY_TOKEN", spec.gatewayToken});
     a.log->setRedactions(std::move(secrets));
     return slot;
 }

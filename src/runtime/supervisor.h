@@ -24,6 +24,12 @@ enum class ProcessState { kStarting, kRunning, kNotRunning };
 
 std::string_view ProcessStateName(ProcessState s);  // "starting", "running", "not_running"
 
+// A value masked as "[secret:NAME]" in an agent's log lines.
+struct LogRedaction {
+    std::string name;
+    std::string value;
+};
+
 // Everything needed to (re)start one agent. The service layer builds it from the stored agent.
 struct AgentLaunchSpec {
     std::string agentId;
@@ -33,12 +39,11 @@ struct AgentLaunchSpec {
     EngineDefinition engine;
     std::string engineVersion;
     std::string gatewayToken;
-    std::map<std::string, std::string> env;  // extra environment (secrets, later)
+    std::map<std::string, std::string> env;  // extra environment, the agent's secrets included
     uint64_t memoryLimitBytes = 0;           // 0 = no limit
     uint32_t pidsLimit = 0;                  // 0 = no limit
-    // Secret values (beyond gatewayToken, which is always masked) replaced by "[REDACTED]" in
-    // the agent's log lines.
-    std::vector<std::string> redact;
+    // Secret values masked in the agent's log lines; gatewayToken is always masked as well.
+    std::vector<LogRedaction> redact;
 };
 
 struct ProcessStatus {

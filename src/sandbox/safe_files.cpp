@@ -359,6 +359,61 @@ Result<std::pair<UniqueFd, std::string>> ClearNameForCreate(int rootFd, const st
     return std::pair<UniqueFd, std::string>(std::move(parent), base);
 }
 
+constexpr size_t kMaxRemoveDepth = 256;
+constexpr int kRemovePasses = 3;  // a folder refilled this often while removing it stays
+
+constexpr int kTooDeep = -1;
+
+// Removes every entry of the folder open at dirFd (O_RDONLY | O_DIRECTORY), depth first. Each
+// entry is unlinked as it is; one that is a folder is opened O_NOFOLLOW from dirFd, emptied and
+// removed, so no symlink is ever followed. Returns 0, an errno, or kTooDeep.
+int RemoveContents(int dirFd, size_t depth) {
+    if (depth > kMaxRemoveDepth)
+        return kTooDeep;
+    UniqueFd listFd(::fcntl(dirFd, F_DUPFD_CLOEXEC, 0));
+    if (!listFd)
+        return errno;
+    DIR* d = ::fdopendir(listFd.get());
+    if (!d)
+        return errno;
+    listFd.release();
+    ::rewinddir(d);
+    std::vector<std::string> names;
+    errno = 0;
+    while (dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+            names.emplace_back(e->d_name);
+    }
+    int readError = errno;
+    ::closedir(d);
+    if (readError != 0)
+        return readError;
+    for (const std::string& name : names) {
+        if (::unlinkat(dirFd, name.c_str(), 0) == 0 || errno == ENOENT)
+            continue;
+        if (errno != EISDIR)
+            return errno;
+        UniqueFd child(
+            ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!child && (errno == ELOOP || errno == ENOTDIR)) {
+            // Swapped for a symlink or file since the unlink: remove that.
+            if (::unlinkat(dirFd, name.c_str(), 0) != 0 && errno != ENOENT)
+                return errno;
+            continue;
+        }
+        if (!child) {
+            if (errno == ENOENT)
+                continue;
+            return errno;
+        }
+        if (int err = RemoveContents(child.get(), depth + 1); err != 0)
+            return err;
+        if (::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+            return errno;
+    }
+    return 0;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AgentFileAccess>> AgentFileAccess::Open(const std::string& rootDir,
@@ -487,6 +542,62 @@ Status AgentFileAccess::createSymlink(const std::string& path, const std::string
         result = ::symlinkat(target.c_str(), dirFd.get(), base.c_str()) == 0
                      ? Status::Ok()
                      : WriteErrno(errno, kDirNotFound);
+    });
+    return result;
+}
+
+Status AgentFileAccess::removeTree(const std::string& path) {
+    std::string trimmed = path;
+    while (trimmed.size() > 1 && trimmed.back() == '/')
+        trimmed.pop_back();
+    auto [dir, base] = SplitLast(trimmed);
+    if (base.empty() || base == "." || base == "..")
+        return Status::InvalidArgument("Invalid path");
+    Status result = Status::Internal("file worker did not run");
+    run([&] {
+        UniqueFd parent(OpenInRoot(root_.get(), dir.empty() ? "." : dir, O_PATH | O_DIRECTORY));
+        if (!parent) {
+            result = errno == ENOENT || errno == ENOTDIR ? Status::Ok()
+                                                         : WriteErrno(errno, kDirNotFound);
+            return;
+        }
+        if (::unlinkat(parent.get(), base.c_str(), 0) == 0 || errno == ENOENT) {
+            result = Status::Ok();
+            return;
+        }
+        if (errno != EISDIR) {
+            result = WriteErrno(errno, kDirNotFound);
+            return;
+        }
+        for (int pass = 0; pass < kRemovePasses; ++pass) {
+            UniqueFd folder(::openat(parent.get(), base.c_str(),
+                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!folder) {
+                // Replaced by a file or symlink meanwhile: remove that instead.
+                int err = errno;
+                if (err == ENOENT || ::unlinkat(parent.get(), base.c_str(), 0) == 0 ||
+                    errno == ENOENT) {
+                    result = Status::Ok();
+                } else {
+                    result = WriteErrno(err, kDirNotFound);
+                }
+                return;
+            }
+            if (int err = RemoveContents(folder.get(), 1); err != 0) {
+                result = err == kTooDeep ? Status::InvalidArgument("Directory tree too deep")
+                                         : WriteErrno(err, kDirNotFound);
+                return;
+            }
+            if (::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) {
+                result = Status::Ok();
+                return;
+            }
+            if (errno != ENOTEMPTY) {
+                result = WriteErrno(errno, kDirNotFound);
+                return;
+            }
+        }
+        result = Status::Conflict("Directory kept changing while it was removed");
     });
     return result;
 }

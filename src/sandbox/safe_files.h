@@ -93,6 +93,13 @@ class AgentFileAccess {
     Result<UniqueFd> createFile(const std::string& path);
     // Creates a symlink (replacing a file or symlink at the name), creating missing folders.
     Status createSymlink(const std::string& path, const std::string& target);
+    // Removes whatever is at path: a file, a symlink (not its target) or a folder with everything
+    // in it. Nothing inside is ever followed: each folder is opened O_NOFOLLOW from its parent,
+    // so a symlink swapped in mid-walk is removed as a link. The folders leading to path resolve
+    // as for createFile. OK when nothing is there; InvalidArgument "Invalid path" for the root
+    // itself or a "." / ".." last part; Forbidden when the agent may not remove an entry;
+    // InvalidArgument "Directory tree too deep" past 256 nested folders.
+    Status removeTree(const std::string& path);
 
   private:
     AgentFileAccess() = default;

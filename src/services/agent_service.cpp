@@ -76,11 +76,14 @@ std::string RenderIdentityMarkdown(const store::AgentRecord& agent) {
 }
 
 AgentService::AgentService(store::Db& db, runtime::Supervisor& supervisor,
-                           const runtime::EngineRegistry& engines, const Clock& clock,
-                           DataLayout layout, AgentServiceOptions options)
+                           const runtime::EngineRegistry& engines, SecretService& secrets,
+                           SkillService& skills, const Clock& clock, DataLayout layout,
+                           AgentServiceOptions options)
     : db_(db),
       supervisor_(supervisor),
       engines_(engines),
+      secrets_(secrets),
+      skills_(skills),
       clock_(clock),
       layout_(std::move(layout)),
       options_(options) {}
@@ -104,11 +107,12 @@ Result<store::AgentRecord> AgentService::load(const std::string& workspace,
     return agent;
 }
 
-Result<runtime::AgentLaunchSpec> AgentService::launchSpec(const store::AgentRecord& agent) const {
+Result<AgentService::Launch> AgentService::prepareLaunch(const store::AgentRecord& agent) const {
     const runtime::EngineDefinition* engine = engines_.find(agent.engine);
     if (!engine) {
         return Status::Conflict("Engine " + agent.engine + " is not configured on this server");
     }
+    PINFOLD_ASSIGN_OR_RETURN(AgentEnvironment environment, secrets_.environmentFor(agent.id));
     runtime::AgentLaunchSpec spec;
     spec.agentId = agent.id;
     spec.hostUid = agent.hostUid;
@@ -117,11 +121,18 @@ Result<runtime::AgentLaunchSpec> AgentService::launchSpec(const store::AgentReco
     spec.engine = *engine;
     spec.engineVersion = agent.engineVersion;
     spec.gatewayToken = agent.gatewayToken;
+    // Secret names never collide with these: the platform's names are reserved.
+    spec.env = environment.env;
     spec.env["GATEWAY_TOKEN"] = agent.gatewayToken;
     spec.env["PINFOLD_AGENT_ID"] = agent.id;
+    spec.redact = environment.redactions;
     spec.memoryLimitBytes = options_.memoryLimitBytes;
     spec.pidsLimit = options_.pidsLimit;
-    return spec;
+    return Launch{std::move(spec), std::move(environment)};
+}
+
+Status AgentService::recordLaunched(const Launch& launch) {
+    return secrets_.recordStarted(launch.spec.agentId, launch.environment);
 }
 
 Status AgentService::writeIdentity(const store::AgentRecord& agent) {
@@ -140,6 +151,10 @@ Result<AgentView> AgentService::create(const std::string& workspace,
     const runtime::EngineDefinition* engine = engines_.find(engineId);
     if (!engine)
         return Status::InvalidArgument("Unknown engine: " + engineId);
+    if (!input.secretIds.empty())
+        PINFOLD_TRY(secrets_.checkAttachable(workspace, input.secretIds));
+    if (!input.skillCids.empty())
+        PINFOLD_TRY(skills_.checkAttachable(workspace, input.skillCids));
 
     store::AgentRecord agent;
     {
@@ -177,6 +192,8 @@ Result<AgentView> AgentService::create(const std::string& workspace,
         agent.updatedAtMs = now;
         PINFOLD_TRY(agents.insert(agent));
     }
+    if (!input.secretIds.empty())
+        PINFOLD_TRY(secrets_.attach(workspace, agent.id, input.secretIds).status());
 
     Status identity = writeIdentity(agent);
     if (!identity.ok()) {
@@ -185,9 +202,13 @@ Result<AgentView> AgentService::create(const std::string& workspace,
                                "Could not prepare the agent's home: " + identity.message()});
         return Status::Internal("Could not prepare the agent's home: " + identity.message());
     }
-    PINFOLD_ASSIGN_OR_RETURN(runtime::AgentLaunchSpec spec, launchSpec(agent));
-    PINFOLD_TRY(supervisor_.start(spec));
-    return AgentView{agent, supervisor_.status(agent.id)};
+    // Into the prepared home, so the engine finds the skills' files at its first start.
+    if (!input.skillCids.empty())
+        PINFOLD_TRY(skills_.attach(workspace, agent.id, input.skillCids).status());
+    PINFOLD_ASSIGN_OR_RETURN(Launch launch, prepareLaunch(agent));
+    PINFOLD_TRY(supervisor_.start(launch.spec));
+    PINFOLD_TRY(recordLaunched(launch));
+    return AgentView{agent, supervisor_.status(agent.id), {}, {}};
 }
 
 Result<std::vector<AgentView>> AgentService::list(const std::string& workspace) {
@@ -198,7 +219,7 @@ Result<std::vector<AgentView>> AgentService::list(const std::string& workspace) 
     views.reserve(records.size());
     for (auto& record : records) {
         runtime::ProcessStatus process = supervisor_.status(record.id);
-        views.push_back({std::move(record), std::move(process)});
+        views.push_back({std::move(record), std::move(process), {}, {}});
     }
     return views;
 }
@@ -206,7 +227,9 @@ Result<std::vector<AgentView>> AgentService::list(const std::string& workspace) 
 Result<AgentView> AgentService::get(const std::string& workspace, const std::string& agentId) {
     PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, load(workspace, agentId));
     runtime::ProcessStatus process = supervisor_.status(agent.id);
-    return AgentView{std::move(agent), std::move(process)};
+    PINFOLD_ASSIGN_OR_RETURN(std::vector<AgentSecretView> secrets, secrets_.attachedTo(agent.id));
+    PINFOLD_ASSIGN_OR_RETURN(std::vector<AgentSkillView> skills, skills_.attachedTo(agent.id));
+    return AgentView{std::move(agent), std::move(process), std::move(secrets), std::move(skills)};
 }
 
 Status AgentService::remove(const std::string& workspace, const std::string& agentId) {
@@ -219,6 +242,8 @@ Status AgentService::remove(const std::string& workspace, const std::string& age
     PINFOLD_TRY(supervisor_.remove(agent.id));
     // The snapshot list goes with the agent; blocks stay, shared by content with other agents.
     PINFOLD_TRY(store::SnapshotRepository(db_).deleteAll(agent.id));
+    PINFOLD_TRY(secrets_.detachAll(agent.id));
+    PINFOLD_TRY(skills_.detachAll(agent.id));
     std::error_code ec;
     std::filesystem::remove_all(layout_.agentDir(agent.id), ec);
     if (ec)
@@ -248,8 +273,9 @@ Result<RestartOutcome> AgentService::restart(const std::string& workspace,
     if (!agent.desiredRunning) {
         PINFOLD_TRY(agents.setDesiredRunning(agent.id, true, clock_.nowMs()));
     }
-    PINFOLD_ASSIGN_OR_RETURN(runtime::AgentLaunchSpec spec, launchSpec(agent));
-    PINFOLD_ASSIGN_OR_RETURN(std::optional<int> previous, supervisor_.restart(spec));
+    PINFOLD_ASSIGN_OR_RETURN(Launch launch, prepareLaunch(agent));
+    PINFOLD_ASSIGN_OR_RETURN(std::optional<int> previous, supervisor_.restart(launch.spec));
+    PINFOLD_TRY(recordLaunched(launch));
     return RestartOutcome{previous};
 }
 
@@ -275,10 +301,11 @@ Result<std::string> AgentService::rotateGatewayToken(const std::string& workspac
     PINFOLD_TRY(agents.setGatewayToken(agent.id, agent.gatewayToken, clock_.nowMs()));
     if (agent.desiredRunning) {
         // The engine reads its token at start, so it must restart to accept only the new one.
-        PINFOLD_ASSIGN_OR_RETURN(runtime::AgentLaunchSpec spec, launchSpec(agent));
-        auto restarted = supervisor_.restart(spec);
+        PINFOLD_ASSIGN_OR_RETURN(Launch launch, prepareLaunch(agent));
+        auto restarted = supervisor_.restart(launch.spec);
         if (!restarted.ok())
             return restarted.status();
+        PINFOLD_TRY(recordLaunched(launch));
     }
     return agent.gatewayToken;
 }
@@ -315,17 +342,17 @@ Result<size_t> AgentService::reconcile() {
     PINFOLD_ASSIGN_OR_RETURN(std::vector<store::AgentRecord> live, agents.listLive());
     size_t started = 0;
     for (const auto& agent : live) {
-        auto spec = launchSpec(agent);
-        if (!spec.ok()) {
-            supervisor_.appendLog(agent.id,
-                                  {clock_.nowMs(), "ERROR", "supervisor", spec.status().message()});
+        auto launch = prepareLaunch(agent);
+        if (!launch.ok()) {
+            supervisor_.appendLog(
+                agent.id, {clock_.nowMs(), "ERROR", "supervisor", launch.status().message()});
             continue;
         }
         if (!agent.desiredRunning) {
-            supervisor_.track(*spec);  // its saved logs stay readable
+            supervisor_.track(launch->spec);  // its saved logs stay readable
             continue;
         }
-        if (supervisor_.start(*spec).ok())
+        if (supervisor_.start(launch->spec).ok() && recordLaunched(*launch).ok())
             ++started;
     }
     return started;

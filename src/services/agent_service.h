@@ -19,6 +19,8 @@
 #include "runtime/engine_registry.h"
 #include "runtime/supervisor.h"
 #include "services/data_layout.h"
+#include "services/secret_service.h"
+#include "services/skill_service.h"
 #include "store/agent_repository.h"
 #include "store/db.h"
 
@@ -36,13 +38,18 @@ struct CreateAgentInput {
     std::optional<std::string> description;
     std::optional<std::string> vibe;
     std::optional<std::string> emoji;
-    std::optional<std::string> engine;  // default "openclaw"
+    std::optional<std::string> engine;   // default "openclaw"
+    std::vector<std::string> secretIds;  // attached before the first start
+    std::vector<std::string> skillCids;  // skill refs (CIDs, slugs, ids), attached likewise
 };
 
-// An agent as the API shows it: the stored record plus what its process is doing now.
+// An agent as the API shows it: the stored record plus what its process is doing now, and
+// (from get only) its secrets and skills.
 struct AgentView {
     store::AgentRecord record;
     runtime::ProcessStatus process;
+    std::vector<AgentSecretView> secrets;
+    std::vector<AgentSkillView> skills;
 };
 
 struct RestartOutcome {
@@ -52,7 +59,8 @@ struct RestartOutcome {
 class AgentService {
   public:
     AgentService(store::Db& db, runtime::Supervisor& supervisor,
-                 const runtime::EngineRegistry& engines, const Clock& clock, DataLayout layout,
+                 const runtime::EngineRegistry& engines, SecretService& secrets,
+                 SkillService& skills, const Clock& clock, DataLayout layout,
                  AgentServiceOptions options);
 
     Result<AgentView> create(const std::string& workspace, const CreateAgentInput& input);
@@ -83,10 +91,16 @@ class AgentService {
     // On server start: start every agent that should be running. Returns how many were started.
     Result<size_t> reconcile();
 
-    // Builds what the supervisor needs to (re)start this agent.
-    Result<runtime::AgentLaunchSpec> launchSpec(const store::AgentRecord& agent) const;
-
   private:
+    // What the supervisor needs to (re)start an agent, and the secrets it starts with.
+    struct Launch {
+        runtime::AgentLaunchSpec spec;
+        AgentEnvironment environment;
+    };
+    Result<Launch> prepareLaunch(const store::AgentRecord& agent) const;
+    // After the supervisor took `launch`: its secret values are now the engine's.
+    Status recordLaunched(const Launch& launch);
+
     Result<store::AgentRecord> load(const std::string& workspace, const std::string& agentId);
     Status writeIdentity(const store::AgentRecord& agent);
     std::shared_ptr<std::mutex> agentLock(const std::string& agentId);
@@ -94,6 +108,8 @@ class AgentService {
     store::Db& db_;
     runtime::Supervisor& supervisor_;
     const runtime::EngineRegistry& engines_;
+    SecretService& secrets_;
+    SkillService& skills_;
     const Clock& clock_;
     const DataLayout layout_;
     const AgentServiceOptions options_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "crypto/hash.h"
@@ -16,6 +17,16 @@ namespace {
 constexpr size_t kMasterKeyBytes = 32;
 
 Result<std::string> ReadKeyFile(int fd, const std::string& path) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return Status::Internal("Master key " + path + " is not a regular file");
+    // Like ssh with a private key: a key others can read is refused rather than used.
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+        return Status::Internal("Master key " + path + " is readable by other users (mode " + mode +
+                                "); run chmod 600 on it");
+    }
     std::string key(kMasterKeyBytes + 1, '\0');
     ssize_t n = ::read(fd, key.data(), key.size());
     if (n != static_cast<ssize_t>(kMasterKeyBytes)) {

@@ -9,7 +9,8 @@
 
 namespace pinfold::services {
 
-// Reads the key, creating it (0600, parent made 0711) when the file does not exist yet.
+// Reads the key, creating it (0600) when the file does not exist yet. Refuses a key file that
+// is not a regular file or that group or others may read.
 Result<std::string> LoadOrCreateMasterKey(const std::string& path);
 
 // HKDF-SHA256(master, info) -> 32 bytes; `info` names the purpose, e.g. "pinfold/jwt/hs256".

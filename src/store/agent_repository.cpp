@@ -90,6 +90,16 @@ Result<AgentRecord> AgentRepository::get(std::string_view id) {
     return std::move(agents[0]);
 }
 
+Result<AgentRecord> AgentRepository::getInWorkspace(std::string_view workspace,
+                                                    std::string_view id) {
+    PINFOLD_ASSIGN_OR_RETURN(std::vector<AgentRecord> agents,
+                             select("WHERE id = ? AND workspace = ? AND deleted_at_ms IS NULL",
+                                    {std::string(id), std::string(workspace)}));
+    if (agents.empty())
+        return NotFound();
+    return std::move(agents[0]);
+}
+
 Result<std::vector<AgentRecord>> AgentRepository::listByWorkspace(std::string_view workspace) {
     return select("WHERE workspace = ? AND deleted_at_ms IS NULL ORDER BY created_at_ms, id",
                   {std::string(workspace)});

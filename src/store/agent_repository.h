@@ -51,6 +51,9 @@ class AgentRepository {
 
     // NotFound "Agent not found" for unknown and deleted ids.
     Result<AgentRecord> get(std::string_view id);
+    // The same, and NotFound "Agent not found" too when the agent belongs to another workspace:
+    // how every caller acting for a workspace loads an agent, so ids never leak across them.
+    Result<AgentRecord> getInWorkspace(std::string_view workspace, std::string_view id);
 
     // The workspace's live agents, oldest first.
     Result<std::vector<AgentRecord>> listByWorkspace(std::string_view workspace);

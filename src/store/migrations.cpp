@@ -66,6 +66,71 @@ const std::vector<Migration>& AllMigrations() {
 
              "CREATE INDEX snapshots_cid ON snapshots (agent_id, cid)",
          }},
+        {3,
+         "secrets vault",
+         {
+             // value_sealed: base64 of AES-256-GCM(workspace key, value, aad = id). revision
+             // counts value changes, so an attachment knows which value its engine started with.
+             "CREATE TABLE secrets ("
+             "  id TEXT PRIMARY KEY,"
+             "  workspace TEXT NOT NULL,"
+             "  name TEXT NOT NULL,"
+             "  type TEXT NOT NULL,"
+             "  value_sealed TEXT NOT NULL,"
+             "  revision BIGINT NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  updated_at_ms BIGINT NOT NULL,"
+             "  UNIQUE (workspace, name))",
+
+             // applied_revision: the secret's revision the agent's engine last started with
+             // (NULL until it has started with this attachment).
+             "CREATE TABLE agent_secrets ("
+             "  agent_id TEXT NOT NULL,"
+             "  secret_id TEXT NOT NULL,"
+             "  attached_at_ms BIGINT NOT NULL,"
+             "  applied_revision BIGINT,"
+             "  PRIMARY KEY (agent_id, secret_id))",
+
+             "CREATE INDEX agent_secrets_secret ON agent_secrets (secret_id)",
+         }},
+        {4,
+         "skills library",
+         {
+             // One row per skill of a workspace's library. description and env_vars (a JSON
+             // array of {name, description}) are those of its newest version; slug and
+             // hub_skill_id are set when it was installed from the hub.
+             "CREATE TABLE skills ("
+             "  id TEXT PRIMARY KEY,"
+             "  workspace TEXT NOT NULL,"
+             "  name TEXT NOT NULL,"
+             "  slug TEXT,"
+             "  description TEXT,"
+             "  env_vars TEXT NOT NULL,"
+             "  hub_skill_id TEXT,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  UNIQUE (workspace, name))",
+
+             // Every version of a skill: version is a semantic version, cid its folder's CID.
+             "CREATE TABLE skill_versions ("
+             "  skill_id TEXT NOT NULL,"
+             "  version TEXT NOT NULL,"
+             "  cid TEXT NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  PRIMARY KEY (skill_id, version))",
+
+             "CREATE INDEX skill_versions_cid ON skill_versions (cid)",
+
+             // The version of a skill whose files an agent has in workspace/skills/<name>/.
+             "CREATE TABLE agent_skills ("
+             "  agent_id TEXT NOT NULL,"
+             "  skill_id TEXT NOT NULL,"
+             "  version TEXT NOT NULL,"
+             "  cid TEXT NOT NULL,"
+             "  attached_at_ms BIGINT NOT NULL,"
+             "  PRIMARY KEY (agent_id, skill_id))",
+
+             "CREATE INDEX agent_skills_skill ON agent_skills (skill_id)",
+         }},
     };
     return kMigrations;
 }

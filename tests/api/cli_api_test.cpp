@@ -1,5 +1,5 @@
-// The `pinfold agents` and `pinfold snapshots` clients against a real server: they speak only
-// HTTP.
+// The `pinfold agents`, `pinfold snapshots` and `pinfold secrets` clients against a real server:
+// they speak only HTTP.
 #include "api/api_fixture.h"
 #include "support/temp_dir.h"
 
@@ -81,6 +81,68 @@ TEST_F(AgentsCli, SnapshotsSyncListResetExportAndImport) {
 
     EXPECT_EQ(snapshots("reset " + id + " nonsense", &code),
               "pinfold snapshots: 400 Invalid snapshot CID\n");
+    EXPECT_EQ(code, 1);
+}
+
+TEST_F(AgentsCli, SecretsSetFromStdinAttachDetachAndDelete) {
+    std::string id = createRunningAgent();
+    int code = -1;
+    TempDir dir;
+    RunShell("printf 'sk-cli-secret-1\\n' > " + dir.file("one") + "; printf 'line-one\\n' > " +
+             dir.file("two"));
+    std::string created = cli("set API_KEY < " + dir.file("one"), &code, "secrets");
+    ASSERT_EQ(code, 0) << created;
+    EXPECT_EQ(created.substr(0, 8), "Created ");
+    std::string secretId = created.substr(8, 36);
+    EXPECT_EQ(cli("set API_KEY --value sk-cli-secret-2", &code, "secrets"),
+              "Updated " + secretId + "\n");
+    EXPECT_EQ(cli("set REGION --variable --value eu", &code, "secrets").substr(0, 8), "Created ");
+    EXPECT_EQ(cli("attach " + id + " API_KEY", &code, "secrets"),
+              "Attached 1; restart the agent to apply\n");
+    std::string table = cli("list", &code, "secrets");
+    EXPECT_NE(table.find(secretId + " API_KEY                          secret   " + id),
+              std::string::npos)
+        << table;
+    EXPECT_EQ(table.find("sk-cli"), std::string::npos) << table;
+    EXPECT_EQ(
+        cli("delete API_KEY", &code, "secrets"),
+        "pinfold secrets: 409 Secret is still attached to agents: " + id + "; detach it first\n");
+    EXPECT_EQ(code, 1);
+    EXPECT_EQ(cli("detach " + id + " API_KEY", &code, "secrets"),
+              "Secret detached; the engine keeps it until the agent restarts\n");
+    EXPECT_EQ(cli("delete API_KEY", &code, "secrets"), "Deleted " + secretId + "\n");
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(cli("delete API_KEY", &code, "secrets"),
+              "pinfold secrets: no secret named API_KEY\n");
+    EXPECT_EQ(code, 1);
+    // The stored value is the one from stdin without its newline, as the engine sees it.
+    ASSERT_EQ(cli("set TOKEN < " + dir.file("two"), &code, "secrets").substr(0, 8), "Created ");
+    ASSERT_EQ(cli("attach " + id + " TOKEN", &code, "secrets").substr(0, 8), "Attached");
+    ASSERT_EQ(api->post("/v0/agents/" + id + "/restart", boost::json::object{}).status, 200);
+    waitForStatus(id, "running");
+    EXPECT_EQ(exec(id, "printf '[%s]' \"$TOKEN\"").json.at("stdout").as_string(), "[line-one]");
+}
+
+// Offline: no server involved.
+TEST(TemplatesCli, ValidatesAFolderAndListsEveryError) {
+    TempDir dir;
+    RunShell("mkdir " + dir.file("workspace") + " && echo '# Hi' > " + dir.file("README.md") +
+             " && echo '{\"version\": 1, \"agent\": {\"name\": \"Hi\"}}' > " +
+             dir.file("manifest.json"));
+    int code = -1;
+    std::string validate = PinfoldBinary() + " templates validate " + dir.path();
+    EXPECT_EQ(RunShell(validate + " 2>&1", &code), "manifest.json is valid\n");
+    EXPECT_EQ(code, 0);
+
+    RunShell("echo '{\"version\": 2, \"agent\": {}}' > " + dir.file("manifest.json") + " && rm " +
+             dir.file("README.md"));
+    EXPECT_EQ(RunShell(validate + " 2>/dev/null", &code), "");  // errors go to stderr
+    EXPECT_EQ(RunShell(validate + " 2>&1", &code),
+              "version must be 1\nagent.name is required\nREADME.md is missing\n");
+    EXPECT_EQ(code, 1);
+
+    EXPECT_EQ(RunShell(validate + "/nope 2>&1", &code),
+              "pinfold templates validate: " + dir.path() + "/nope: No such file or directory\n");
     EXPECT_EQ(code, 1);
 }
 

@@ -5,7 +5,8 @@ Serves HTTP on 127.0.0.1 (port from argv[1], default 18789) inside the sandbox:
   GET /healthz  -> 200 "ok"
   GET /crash    -> 200, then the process exits with code 3
   anything else -> 200 with a JSON echo of the request (method, path, headers, body)
-Logs one line per request to stdout. With --ignore-sigterm it ignores SIGTERM (to test the
+Logs one line per request to stdout, and at start `env NAME=value` for each name listed in
+TEST_ENGINE_PRINT_ENV (comma-separated), as a careless engine might print its secrets. With --ignore-sigterm it ignores SIGTERM (to test the
 supervisor's kill after the grace period); otherwise SIGTERM makes it exit 0.
 Runs on the system's /usr/bin/python3 with the standard library only.
 """
@@ -63,6 +64,8 @@ def main():
     print(f"test engine listening on {PORT} (uid {os.getuid()}, gateway token {token})",
           flush=True)
     print("test engine writes to stderr too", file=sys.stderr, flush=True)
+    for name in filter(None, os.environ.get("TEST_ENGINE_PRINT_ENV", "").split(",")):
+        print(f"env {name}={os.environ.get(name, '')}", flush=True)
     server.serve_forever()
 
 

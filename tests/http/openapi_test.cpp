@@ -121,6 +121,25 @@ TEST(OpenApi, DocumentHeaderAndComponents) {
               R"({"type":"object","properties":{"error":{"type":"string"}},"required":["error"]})");
 }
 
+TEST(OpenApi, ARestParameterIsAPlainTemplateWithADescription) {
+    std::vector<Route> table{
+        Row(Method::kGet, "/v0/clawhub/{slug...}", "getHubSkill", AuthKind::kJwt),
+        Row(Method::kPost, "/v0/clawhub/{slug...}/install", "installHubSkill", AuthKind::kJwt),
+    };
+    std::string document = BuildOpenApi(table);
+    EXPECT_EQ(Render(document),
+              "get /v0/clawhub/{slug} getHubSkill params=slug security=bearerAuth "
+              "hosts=management\n"
+              "post /v0/clawhub/{slug}/install installHubSkill params=slug security=bearerAuth "
+              "hosts=management\n");
+    json::value doc = json::parse(document);
+    EXPECT_EQ(
+        json::serialize(doc.at("paths").at("/v0/clawhub/{slug}").at("get").at("parameters")),
+        R"([{"name":"slug","in":"path","required":true,"schema":{"type":"string"},)"
+        R"json("description":"May contain '/', raw or encoded as %2F (a slug like @owner/name)"}])json");
+    EXPECT_TRUE(OpenApiMismatches(document, table).empty());
+}
+
 TEST(OpenApi, RouterAndDocumentAgree) {
     std::vector<Route> table = Table();
     EXPECT_TRUE(OpenApiMismatches(BuildOpenApi(table), table).empty());

@@ -144,6 +144,57 @@ TEST_F(RouterTest, VeryDeepPathsMatchNothing) {
     EXPECT_EQ(Match(Method::kGet, deep + "/.."), "400");
 }
 
+// A `{name...}` segment: a slug with '/' raw or encoded, with a literal after it or not.
+class RestParameterTest : public RouterTest {
+  protected:
+    void SetUp() override {
+        auto created = Router::Create({
+            Row(Method::kGet, "/v0/hub", "listHub"),
+            Row(Method::kGet, "/v0/hub/featured", "featured"),
+            Row(Method::kGet, "/v0/hub/{slug...}", "getHubSkill"),
+            Row(Method::kPost, "/v0/hub/{slug...}/install", "install"),
+            Row(Method::kGet, "/v0/agents/{agentId}/skills/{skillId...}/files/{file}", "getFile"),
+        });
+        ASSERT_TRUE(created.ok()) << created.status().ToString();
+        router_.emplace(std::move(created).value());
+    }
+};
+
+TEST_F(RestParameterTest, TakesOneOrMoreSegmentsJoinedBySlash) {
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/plain"), "found getHubSkill slug=plain");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/@owner/name"), "found getHubSkill slug=@owner/name");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/%40owner%2Fname"), "found getHubSkill slug=@owner/name");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/%40owner/name"), "found getHubSkill slug=@owner/name");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/a/b/c/d"), "found getHubSkill slug=a/b/c/d");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/@owner/name/"), "found getHubSkill slug=@owner/name");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub"), "found listHub");
+}
+
+TEST_F(RestParameterTest, LiteralsAfterItAndBeforeItStillWin) {
+    EXPECT_EQ(Match(Method::kPost, "/v0/hub/@owner/name/install"),
+              "found install slug=@owner/name");
+    EXPECT_EQ(Match(Method::kPost, "/v0/hub/%40owner%2Fname/install"),
+              "found install slug=@owner/name");
+    EXPECT_EQ(Match(Method::kPost, "/v0/hub/a/install/install"), "found install slug=a/install");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/@owner/name/install"),
+              "found getHubSkill slug=@owner/name/install");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/featured"), "found featured");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/featured/x"), "found getHubSkill slug=featured/x");
+    EXPECT_EQ(Match(Method::kGet, "/v0/agents/x1/skills/@o/n/files/SKILL.md"),
+              "found getFile agentId=x1 file=SKILL.md skillId=@o/n");
+}
+
+TEST_F(RestParameterTest, WrongMethodEmptySegmentsAndDotsAreRefused) {
+    EXPECT_EQ(Match(Method::kPost, "/v0/hub/@owner/name"), "405 GET, HEAD");
+    EXPECT_EQ(Match(Method::kDelete, "/v0/hub/@owner/name/install"), "405 GET, HEAD, POST");
+    EXPECT_EQ(Match(Method::kPost, "/v0/hub/install"), "405 GET, HEAD");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub//name"), "404");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/a//b"), "404");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/@owner/.."), "400");
+    EXPECT_EQ(Match(Method::kGet, "/v0/hub/%40owner%2F..%2Fx"), "400");
+    EXPECT_EQ(Match(Method::kGet, "/v0/agents/x1/skills/@o/n/files"), "404");
+}
+
 TEST(RouterCreate, RejectsDuplicateRows) {
     auto r = Router::Create({Row(Method::kGet, "/x", "a"), Row(Method::kGet, "/x", "b")});
     ASSERT_FALSE(r.ok());
@@ -176,6 +227,13 @@ TEST(RouterCreate, RejectsMalformedPatterns) {
               "Malformed parameter {} in route GET /v0/{} (a)");
     EXPECT_EQ(message(Row(Method::kGet, "/v0/a{b}", "a")),
               "Malformed segment a{b} in route GET /v0/a{b} (a)");
+    EXPECT_EQ(message(Row(Method::kGet, "/v0/{...}", "a")),
+              "Malformed parameter {...} in route GET /v0/{...} (a)");
+    EXPECT_EQ(message(Row(Method::kGet, "/v0/{a..}", "a")),
+              "Malformed parameter {a..} in route GET /v0/{a..} (a)");
+    EXPECT_EQ(message(Row(Method::kGet, "/v0/{a...", "a")),
+              "Malformed parameter {a... in route GET /v0/{a... (a)");
+    EXPECT_EQ(message(Row(Method::kGet, "/v0/{rest...}", "a")), "ok");
     EXPECT_EQ(message(Row(Method::kOther, "/v0", "a")),
               "Unsupported method in route OTHER /v0 (a)");
     Route noHandler = Row(Method::kGet, "/v0", "a");

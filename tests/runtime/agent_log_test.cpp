@@ -68,9 +68,25 @@ TEST(AgentLog, FileIsCutBackToTheRingWhenTooLarge) {
 
 TEST(AgentLog, SecretsAreMasked) {
     AgentLog log("", 10);
-    log.setRedactions({"gw-token-123", "abc"});
+    log.setRedactions({{"GATEWAY_TOKEN", "gw-token-123"},
+                       {"SHORT", "abc"},
+                       {"KEY", "sk-canary-7f3e9"},
+                       {"KEY_PREFIX", "sk-canary"}});
     log.append(Line(1, "token=gw-token-123 and gw-token-123; abc stays (too short)"));
-    EXPECT_EQ(log.tail(1)[0].message, "token=[REDACTED] and [REDACTED]; abc stays (too short)");
+    EXPECT_EQ(log.tail(1)[0].message,
+              "token=[secret:GATEWAY_TOKEN] and [secret:GATEWAY_TOKEN]; abc stays (too short)");
+    log.append(Line(2, "key sk-canary-7f3e9 then sk-canary-1"));
+    EXPECT_EQ(log.tail(1)[0].message, "key [secret:KEY] then [secret:KEY_PREFIX]-1");
+}
+
+TEST(AgentLog, AValueOfSeveralLinesIsMaskedLineByLine) {
+    AgentLog log("", 10);
+    log.setRedactions(
+        {{"BUNDLE", "{\"access_token\": \"at-123456\",\n \"refresh\": \"rt-654321\"}"}});
+    log.append(Line(1, "{\"access_token\": \"at-123456\","));
+    log.append(Line(2, " \"refresh\": \"rt-654321\"}"));
+    EXPECT_EQ(log.tail(2)[0].message, "[secret:BUNDLE]");
+    EXPECT_EQ(log.tail(2)[1].message, "[secret:BUNDLE]");
 }
 
 TEST(AgentLog, ControlSequencesAreStripped) {

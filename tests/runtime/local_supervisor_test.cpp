@@ -193,7 +193,7 @@ TEST_F(LocalSupervisorTest, LogLinesSurviveARestartOfTheServer) {
     again.track(s);
     std::string text = logs("agent-a");
     EXPECT_NE(text.find("test engine listening on 18789"), std::string::npos) << text;
-    EXPECT_NE(text.find("token is [REDACTED]\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("token is [secret:GATEWAY_TOKEN]\n"), std::string::npos) << text;
     EXPECT_EQ(text.find(s.gatewayToken), std::string::npos) << text;
     EXPECT_EQ(again.status("agent-a").state, ProcessState::kNotRunning);
 }

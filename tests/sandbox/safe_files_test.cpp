@@ -15,6 +15,11 @@
 namespace pinfold::sandbox {
 namespace {
 
+std::string ReadHostFile(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 class SafeFiles : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -230,6 +235,63 @@ TEST_F(SafeFiles, AgentFileAccessReadsWithoutSymlinksAndCreatesAsTheAgent) {
     ASSERT_TRUE(files.createSymlink("clawd/link", "../anywhere").ok());
     EXPECT_EQ(*files.readLink("clawd/link"), "../anywhere");
     EXPECT_EQ(files.createFile("clawd/..").status().ToString(), "InvalidArgument: Invalid path");
+}
+
+TEST_F(SafeFiles, RemoveTreeRemovesLinksNotTheirTargets) {
+    Result<std::unique_ptr<AgentFileAccess>> access = AgentFileAccess::Open(home_, uid_);
+    ASSERT_TRUE(access.ok()) << access.status().ToString();
+    AgentFileAccess& files = **access;
+    for (const char* path :
+         {"clawd/workspace/skills/a/SKILL.md", "clawd/workspace/skills/a/x/y.txt",
+          "clawd/workspace/skills/a/x/deep/z.txt", "clawd/keep/important.txt"}) {
+        ASSERT_EQ(write(path, "data", WriteMode::kCreateParents), "OK: 4 created") << path;
+    }
+    std::string outside = temp_.path() + "/outside";
+    ASSERT_EQ(::mkdir(outside.c_str(), 0755), 0);
+    std::ofstream(outside + "/precious") << "keep me";
+    std::string skill = home_ + "/clawd/workspace/skills/a";
+    ASSERT_EQ(::symlink(outside.c_str(), (skill + "/out").c_str()), 0);
+    ASSERT_EQ(::symlink("../../../keep", (skill + "/x/in").c_str()), 0);
+
+    ASSERT_TRUE(files.removeTree("clawd/workspace/skills/a/").ok());
+    struct stat st;
+    EXPECT_NE(::lstat(skill.c_str(), &st), 0);
+    EXPECT_EQ(read("clawd/keep/important.txt"), "OK: data");
+    EXPECT_EQ(ReadHostFile(outside + "/precious"), "keep me");
+    EXPECT_EQ(::lstat((home_ + "/clawd/workspace/skills").c_str(), &st), 0);
+
+    // A symlink at the name goes, its target stays; so does a plain file; nothing there is fine.
+    ASSERT_EQ(::symlink("../keep", (home_ + "/clawd/workspace/link").c_str()), 0);
+    ASSERT_TRUE(files.removeTree("clawd/workspace/link").ok());
+    EXPECT_NE(::lstat((home_ + "/clawd/workspace/link").c_str(), &st), 0);
+    EXPECT_EQ(read("clawd/keep/important.txt"), "OK: data");
+    ASSERT_TRUE(files.removeTree("clawd/workspace/hello.txt").ok());
+    EXPECT_EQ(read("clawd/workspace/hello.txt"), "NotFound: File not found");
+    EXPECT_TRUE(files.removeTree("clawd/workspace/skills/missing").ok());
+    EXPECT_TRUE(files.removeTree("clawd/no/such/folder").ok());
+
+    for (const char* path : {"", ".", "/", "clawd/..", "clawd/."})
+        EXPECT_EQ(files.removeTree(path).ToString(), "InvalidArgument: Invalid path") << path;
+}
+
+TEST_F(SafeFiles, RemoveTreeStopsWhereTheAgentMayNotWriteAndAtDepth) {
+    Result<std::unique_ptr<AgentFileAccess>> access = AgentFileAccess::Open(home_, uid_);
+    ASSERT_TRUE(access.ok()) << access.status().ToString();
+    AgentFileAccess& files = **access;
+    std::string locked = home_ + "/clawd/locked";
+    ASSERT_EQ(::mkdir(locked.c_str(), 0755), 0);  // root's, as the host might leave one
+    writeAsRoot("clawd/locked/file", "x", 0644);
+    EXPECT_EQ(files.removeTree("clawd/locked").ToString(), "Forbidden: Permission denied");
+    EXPECT_EQ(ReadHostFile(locked + "/file"), "x");
+
+    std::string deep = home_ + "/clawd/deep";
+    for (int i = 0; i <= 260; ++i) {
+        ASSERT_EQ(::mkdir(deep.c_str(), 0755), 0);
+        ASSERT_EQ(::chown(deep.c_str(), uid_, uid_), 0);
+        deep += "/d";
+    }
+    EXPECT_EQ(files.removeTree("clawd/deep").ToString(),
+              "InvalidArgument: Directory tree too deep");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Unit tests of the services' pure parts and of KeyService on a real SQLite file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/clock.h"
 #include "services/agent_service.h"
@@ -131,6 +132,18 @@ TEST(MasterKey, IsCreatedOnce0600AndReadBack) {
     EXPECT_EQ(*LoadOrCreateMasterKey(dir.file("master.key")), *first);
     EXPECT_NE(DeriveKey(*first, "a"), DeriveKey(*first, "b"));
     EXPECT_EQ(DeriveKey(*first, "a").size(), 32u);
+}
+
+TEST(MasterKey, AKeyOthersCanReadIsRefused) {
+    testing::TempDir dir;
+    ASSERT_TRUE(LoadOrCreateMasterKey(dir.file("master.key")).ok());
+    ASSERT_EQ(::chmod(dir.file("master.key").c_str(), 0640), 0);
+    EXPECT_EQ(LoadOrCreateMasterKey(dir.file("master.key")).status().ToString(),
+              "Internal: Master key " + dir.file("master.key") +
+                  " is readable by other users (mode 0640); run chmod 600 on it");
+    ASSERT_EQ(::mkdir(dir.file("folder.key").c_str(), 0700), 0);
+    EXPECT_EQ(LoadOrCreateMasterKey(dir.file("folder.key")).status().ToString(),
+              "Internal: Master key " + dir.file("folder.key") + " is not a regular file");
 }
 
 }  // namespace

@@ -97,6 +97,18 @@ TEST_F(AgentRepositoryTest, GetReportsUnknownAndDeletedAgents) {
     EXPECT_EQ(repo_->get("xgone000").status().ToString(), "NotFound: Agent not found");
 }
 
+TEST_F(AgentRepositoryTest, AnotherWorkspacesAgentIsNotFoundLikeAMissingOne) {
+    ASSERT_TRUE(repo_->insert(MakeAgent("xmine000", "acme", kFirstUid, 1)).ok());
+    EXPECT_EQ(repo_->getInWorkspace("acme", "xmine000")->id, "xmine000");
+    EXPECT_EQ(repo_->getInWorkspace("other", "xmine000").status().ToString(),
+              "NotFound: Agent not found");
+    EXPECT_EQ(repo_->getInWorkspace("acme", "xnothere").status().ToString(),
+              "NotFound: Agent not found");
+    ASSERT_TRUE(repo_->markDeleted("xmine000", 50).ok());
+    EXPECT_EQ(repo_->getInWorkspace("acme", "xmine000").status().ToString(),
+              "NotFound: Agent not found");
+}
+
 TEST_F(AgentRepositoryTest, ListsLiveAgentsOldestFirst) {
     ASSERT_TRUE(repo_->insert(MakeAgent("x3333333", "acme", kFirstUid + 3, 300)).ok());
     ASSERT_TRUE(repo_->insert(MakeAgent("x1111111", "acme", kFirstUid + 1, 100)).ok());

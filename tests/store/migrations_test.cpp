@@ -43,15 +43,23 @@ TEST(Migrate, CreatesTheSchema) {
     std::unique_ptr<Db> db = Open(dir.file("p.db"));
     ASSERT_TRUE(Migrate(*db).ok());
     EXPECT_EQ(Dump(*db, kObjects),
+              "index|agent_secrets_secret\n"
+              "index|agent_skills_skill\n"
               "index|agents_workspace\n"
               "index|api_keys_workspace\n"
+              "index|skill_versions_cid\n"
               "index|snapshots_cid\n"
+              "table|agent_secrets\n"
+              "table|agent_skills\n"
               "table|agents\n"
               "table|api_keys\n"
               "table|schema_migrations\n"
+              "table|secrets\n"
+              "table|skill_versions\n"
+              "table|skills\n"
               "table|snapshots\n"
               "table|workspaces");
-    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2");
+    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2\n3\n4");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agents')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -79,6 +87,43 @@ TEST(Migrate, CreatesTheSchema) {
               "change_summary|TEXT|1|0\n"
               "content_diff|TEXT|1|0\n"
               "created_at_ms|BIGINT|1|0");
+    EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('secrets')"),
+              "id|TEXT|0|1\n"
+              "workspace|TEXT|1|0\n"
+              "name|TEXT|1|0\n"
+              "type|TEXT|1|0\n"
+              "value_sealed|TEXT|1|0\n"
+              "revision|BIGINT|1|0\n"
+              "created_at_ms|BIGINT|1|0\n"
+              "updated_at_ms|BIGINT|1|0");
+    EXPECT_EQ(
+        Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agent_secrets')"),
+        "agent_id|TEXT|1|1\n"
+        "secret_id|TEXT|1|2\n"
+        "attached_at_ms|BIGINT|1|0\n"
+        "applied_revision|BIGINT|0|0");
+    EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('skills')"),
+              "id|TEXT|0|1\n"
+              "workspace|TEXT|1|0\n"
+              "name|TEXT|1|0\n"
+              "slug|TEXT|0|0\n"
+              "description|TEXT|0|0\n"
+              "env_vars|TEXT|1|0\n"
+              "hub_skill_id|TEXT|0|0\n"
+              "created_at_ms|BIGINT|1|0");
+    EXPECT_EQ(
+        Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('skill_versions')"),
+        "skill_id|TEXT|1|1\n"
+        "version|TEXT|1|2\n"
+        "cid|TEXT|1|0\n"
+        "created_at_ms|BIGINT|1|0");
+    EXPECT_EQ(
+        Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agent_skills')"),
+        "agent_id|TEXT|1|1\n"
+        "skill_id|TEXT|1|2\n"
+        "version|TEXT|1|0\n"
+        "cid|TEXT|1|0\n"
+        "attached_at_ms|BIGINT|1|0");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('api_keys')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -108,7 +153,7 @@ TEST(Migrate, IsIdempotentAcrossReopens) {
     std::unique_ptr<Db> db = Open(dir.file("p.db"));
     Status s = Migrate(*db);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "2");
+    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "4");
     EXPECT_EQ(Dump(*db, "SELECT applied_at_ms FROM schema_migrations"), appliedAt);
     EXPECT_EQ(Dump(*db, "SELECT name, user_id FROM workspaces"), "acme|u1");
 }
@@ -146,7 +191,7 @@ TEST(Migrate, RefusesADatabaseFromANewerBinary) {
     ASSERT_TRUE(
         db->exec("INSERT INTO schema_migrations (version, applied_at_ms) VALUES (99, 0)").ok());
     EXPECT_EQ(Migrate(*db).ToString(),
-              "Internal: Database schema version 99 is newer than this binary (2)");
+              "Internal: Database schema version 99 is newer than this binary (4)");
 }
 
 TEST(Migrate, KnowsItsStepsInStrictOrder) {

@@ -127,7 +127,13 @@ std::string ServerProcess::log() const {
 
 std::string ServerProcess::createKey(const std::string& workspace) const {
     int code = 0;
-    std::string out = RunShell(PinfoldBinary() + " keys create --data " + dataDir_ +
+    std::string masterKey;
+    const auto& args = options_.extraArgs;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == "--master-key-file")
+            masterKey = " --master-key-file " + args[i + 1];
+    }
+    std::string out = RunShell(PinfoldBinary() + " keys create --data " + dataDir_ + masterKey +
                                    " --workspace " + workspace + " 2>/dev/null",
                                &code);
     if (code != 0)
