@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 #include "sandbox/bwrap_launcher.h"
 #include "sandbox/child_util.h"
@@ -237,9 +238,19 @@ Result<ProcessOutput> ExecInNamespaces(const NsExecRequest& req) {
         while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
         }
     };
+    // Two processes write to the status pipe: the command's child can report a failure before
+    // its parent has sent the pid, so that report may come first.
+    auto fromCommand = [](const Record& r) {
+        return r.type == kRecordCwd || r.type == kRecordIdentity || r.type == kRecordExec;
+    };
     Record rec{};
-    if (!ReadRecord(statusPipe.readEnd.get(), &rec, std::chrono::seconds(10)) ||
-        rec.type != kRecordPid) {
+    std::optional<Record> failure;
+    bool got = ReadRecord(statusPipe.readEnd.get(), &rec, std::chrono::seconds(10));
+    if (got && fromCommand(rec)) {
+        failure = rec;
+        got = ReadRecord(statusPipe.readEnd.get(), &rec, std::chrono::seconds(10));
+    }
+    if (!got || rec.type != kRecordPid) {
         waitMiddle(rec.type != kRecordSetns);
         if (rec.type == kRecordSetns && rec.value >= 0 && rec.value < kNamespaceCount) {
             return Status::Internal(std::string("cannot enter the sandbox's ") +
@@ -261,19 +272,23 @@ Result<ProcessOutput> ExecInNamespaces(const NsExecRequest& req) {
         ::kill(-cmdPid, SIGKILL);
         ::kill(cmdPid, SIGKILL);
     };
-    Record failure{};
-    if (ReadRecord(statusPipe.readEnd.get(), &failure, std::chrono::seconds(10))) {
+    if (!failure) {
+        Record late{};
+        if (ReadRecord(statusPipe.readEnd.get(), &late, std::chrono::seconds(10)))
+            failure = late;
+    }
+    if (failure) {
         // The command's child reported why it did not exec, and exits; nothing ran.
         waitMiddle(false);
-        if (failure.type == kRecordCwd) {
+        if (failure->type == kRecordCwd) {
             return Status::InvalidArgument("Invalid command: cwd does not exist");
         }
-        if (failure.type == kRecordIdentity) {
+        if (failure->type == kRecordIdentity) {
             return Status::Internal("cannot switch to uid " + std::to_string(uid) +
-                                    " in the sandbox: " + std::strerror(failure.err));
+                                    " in the sandbox: " + std::strerror(failure->err));
         }
         return Status::Internal(std::string("cannot run /bin/sh in the sandbox: ") +
-                                std::strerror(failure.err));
+                                std::strerror(failure->err));
     }
 
     CollectLimits limits;
