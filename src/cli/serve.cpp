@@ -23,6 +23,7 @@
 #include "services/git_http_service.h"
 #include "services/hub_catalog.h"
 #include "services/key_service.h"
+#include "services/script_service.h"
 #include "services/skill_service.h"
 #include "services/snapshot_service.h"
 
@@ -41,6 +42,7 @@ struct ServeOptions {
     uint64_t agentMemoryMb = 2048;
     uint32_t agentPids = 1024;
     int64_t snapshotIntervalSeconds = 60;
+    int64_t buildTimeoutSeconds = 300;
     size_t secretLimit = 100;
     std::string hubDir;  // default: the hub/ folder of the checkout the binary was built in
 };
@@ -136,6 +138,13 @@ int Serve(const ServeOptions& o) {
         hub = std::move(*loaded);
     }
     services::SkillService skills(*data->db, blocks, hub, clock, data->layout);
+    // Before the agents: it listens for their engines' boots.
+    services::ScriptServiceOptions scriptOptions;
+    scriptOptions.buildTimeout = std::chrono::seconds(o.buildTimeoutSeconds);
+    services::ScriptService scripts(*data->db, supervisor, clock, data->layout, scriptOptions);
+    Status recovered = scripts.recover();
+    if (!recovered.ok())
+        return fail(recovered);
     services::AgentService agents(*data->db, supervisor, engines, secrets, skills, clock,
                                   data->layout, agentOptions);
     services::ConsoleService console(agents, supervisor, clock);
@@ -147,13 +156,15 @@ int Serve(const ServeOptions& o) {
     services::SnapshotService snapshots(*data->db, agents, blocks, clock, data->layout,
                                         snapshotOptions);
 
-    services::GitHttpService git(agents, data->layout,
-                                 [&snapshots](const store::AgentRecord& agent, bool write,
-                                              const std::function<Result<bool>()>& exchange) {
-                                     return snapshots.guardRepository(agent, write, exchange);
-                                 });
+    services::GitHttpService git(
+        agents, data->layout,
+        [&snapshots](const store::AgentRecord& agent, bool write,
+                     const std::function<Result<bool>()>& exchange) {
+            return snapshots.guardRepository(agent, write, exchange);
+        },
+        [&scripts](const store::AgentRecord& agent) { scripts.afterPush(agent.id); });
 
-    http::Services handlers{agents, console, files, keys, snapshots, git, secrets, skills};
+    http::Services handlers{agents, console, files, keys, snapshots, git, secrets, skills, scripts};
     http::ApiAuthenticator authenticator(keys, agents);
     EngineUpstream upstream(agents);
     http::HttpServerOptions serverOptions;
@@ -241,6 +252,12 @@ void AddServeCommand(CLI::App& app, int& exitCode) {
         ->add_option("--snapshot-interval", o->snapshotIntervalSeconds,
                      "Seconds between automatic snapshots of changed workspaces (0: off)")
         ->envname("PINFOLD_SNAPSHOT_INTERVAL")
+        ->capture_default_str();
+    serve
+        ->add_option("--build-timeout", o->buildTimeoutSeconds,
+                     "Seconds an agent's build script may run before it is killed")
+        ->envname("PINFOLD_BUILD_TIMEOUT")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     serve->callback([o, &exitCode] { exitCode = Serve(*o); });
 }

@@ -60,6 +60,20 @@ boost::json::object AgentSkillToJson(const services::AgentSkillView& skill) {
             {"version", a.version}, {"slug", OptionalText(s.slug)}};
 }
 
+boost::json::object ScriptsToJson(const services::AgentScriptsView& scripts) {
+    auto one = [](const services::ScriptView& v) {
+        boost::json::value exitCode = nullptr;
+        if (v.exitCode)
+            exitCode = *v.exitCode;
+        return boost::json::object{{"state", services::ScriptStateName(v.state)},
+                                   {"exitCode", exitCode},
+                                   {"startedAt", OptionalTime(v.startedAtMs)},
+                                   {"finishedAt", OptionalTime(v.finishedAtMs)},
+                                   {"error", OptionalText(v.error)}};
+    };
+    return {{"build", one(scripts.build)}, {"start", one(scripts.start)}};
+}
+
 boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId) {
     boost::json::object o;
     o["agent"] = AgentToJson(agent, userId);
@@ -86,6 +100,7 @@ boost::json::object AgentDetailToJson(const services::AgentView& agent, const st
     o["secrets"] = std::move(secrets);
     o["snapshots"] = boost::json::array();
     o["portForwarding"] = boost::json::array();
+    o["scripts"] = ScriptsToJson(agent.scripts);
     return o;
 }
 

@@ -14,8 +14,11 @@ boost::json::object AgentToJson(const services::AgentView& agent, const std::str
 // An AgentSkill: agentId, skillId, skillCid, attachedAt, name, description, version, slug.
 boost::json::object AgentSkillToJson(const services::AgentSkillView& skill);
 
+// {build, start}, each {state, exitCode, startedAt, finishedAt, error}.
+boost::json::object ScriptsToJson(const services::AgentScriptsView& scripts);
+
 // GET /v0/agents/{id}: {agent, processStatus, processId, skills, secrets, snapshots,
-// portForwarding}.
+// portForwarding, scripts}.
 boost::json::object AgentDetailToJson(const services::AgentView& agent, const std::string& userId);
 
 }  // namespace pinfold::http

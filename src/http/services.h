@@ -8,6 +8,7 @@ class ConsoleService;
 class FileService;
 class GitHttpService;
 class KeyService;
+class ScriptService;
 class SecretService;
 class SkillService;
 class SnapshotService;
@@ -24,6 +25,7 @@ struct Services {
     services::GitHttpService& git;
     services::SecretService& secrets;
     services::SkillService& skills;
+    services::ScriptService& scripts;
 };
 
 }  // namespace pinfold::http

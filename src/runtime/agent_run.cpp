@@ -266,13 +266,18 @@ LocalSupervisor::RunOutcome LocalSupervisor::runSandboxOnce(const std::shared_pt
             if (healthy && !running) {
                 running = true;
                 runningSince = options_.clock->steadyNow();
+                bool booted = false;
                 {
                     std::lock_guard<std::mutex> lock(mu_);
-                    if (!agent->stopRequested)
+                    if (!agent->stopRequested) {
                         agent->state = ProcessState::kRunning;
+                        booted = true;
+                    }
                     agent->lastError.clear();
                 }
                 log(*agent, "INFO", "engine is running (health check passed)");
+                if (booted)
+                    notify(&SupervisorListener::engineRunning, agent->id);
             }
             startingProbeDelay = std::min(startingProbeDelay * 2, options_.healthInterval);
             nextHealth = std::chrono::steady_clock::now() +

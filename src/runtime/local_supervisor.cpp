@@ -219,6 +219,8 @@ Status LocalSupervisor::remove(const std::string& agentId) {
     std::shared_ptr<Agent> agent = findAgent(agentId);
     if (!agent)
         return Status::Ok();
+    // Before the stop: whatever the listener runs in the agent must not outlive it.
+    notify(&SupervisorListener::agentRemoving, agentId);
     {
         std::lock_guard<std::mutex> lifecycle(agent->lifecycleMu);
         stopAgent(agent, options_.stopGrace);
@@ -305,6 +307,7 @@ Result<ExecResult> LocalSupervisor::exec(const std::string& agentId, const ExecR
                                  : std::string(kRepoRoot) + "/" + req.cwd;
     ns.timeout = req.timeout;
     ns.maxOutputBytes = req.maxOutputBytes;
+    ns.cancelFd = req.cancelFd;
     PINFOLD_ASSIGN_OR_RETURN(sandbox::ProcessOutput out, sandbox::ExecInNamespaces(ns));
     ExecResult result;
     result.stdoutText = std::move(out.stdoutText);
@@ -312,6 +315,7 @@ Result<ExecResult> LocalSupervisor::exec(const std::string& agentId, const ExecR
     result.exitCode = out.exitCode;
     result.truncated = out.truncated;
     result.timedOut = out.timedOut;
+    result.cancelled = out.cancelled;
     return result;
 }
 
@@ -338,6 +342,18 @@ std::optional<std::string> LocalSupervisor::sandboxRoot(const std::string& agent
     if (pid <= 0)
         return std::nullopt;
     return "/proc/" + std::to_string(pid) + "/root";
+}
+
+void LocalSupervisor::setListener(SupervisorListener* listener) {
+    std::lock_guard<std::mutex> lock(listenerMu_);
+    listener_ = listener;
+}
+
+void LocalSupervisor::notify(void (SupervisorListener::*event)(const std::string&),
+                             const std::string& agentId) {
+    std::lock_guard<std::mutex> lock(listenerMu_);
+    if (listener_)
+        (listener_->*event)(agentId);
 }
 
 void LocalSupervisor::runWorker(std::shared_ptr<Agent> agent) {

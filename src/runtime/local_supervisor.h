@@ -77,6 +77,7 @@ class LocalSupervisor final : public Supervisor {
     Result<ExecResult> exec(const std::string& agentId, const ExecRequest& req) override;
     Result<int> connect(const std::string& agentId, uint16_t port) override;
     std::optional<std::string> sandboxRoot(const std::string& agentId) const override;
+    void setListener(SupervisorListener* listener) override;
 
     // Whether agent cgroups (and which limits) work on this host, and why not.
     std::string cgroupSupportText() const;
@@ -96,6 +97,8 @@ class LocalSupervisor final : public Supervisor {
     std::shared_ptr<Agent> ensureAgent(const AgentLaunchSpec& spec);
     uint32_t allocateUid(const std::string& agentId);
     void stopAgent(const std::shared_ptr<Agent>& agent, std::chrono::milliseconds grace);
+    // Calls `event` on the listener, if there is one, under listenerMu_.
+    void notify(void (SupervisorListener::*event)(const std::string&), const std::string& agentId);
 
     // Constant after construction.
     LocalSupervisorOptions options_;
@@ -106,6 +109,11 @@ class LocalSupervisor final : public Supervisor {
 
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<Agent>> agents_;  // guarded by mu_
+
+    // Held across each listener call, so setListener() can wait them out. Never taken with mu_
+    // held: a listener may call back into the supervisor.
+    std::mutex listenerMu_;
+    SupervisorListener* listener_ = nullptr;  // guarded by listenerMu_
 };
 
 }  // namespace pinfold::runtime

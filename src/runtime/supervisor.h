@@ -58,6 +58,8 @@ struct ExecRequest {
     std::string cwd = "/home/node/clawd/workspace";
     std::chrono::milliseconds timeout{60000};
     size_t maxOutputBytes = 1 << 20;  // per stream
+    // An fd that becomes readable to cancel the command (killed as on timeout); -1: none.
+    int cancelFd = -1;
 };
 
 struct ExecResult {
@@ -66,6 +68,7 @@ struct ExecResult {
     int exitCode = 0;
     bool truncated = false;  // stdout or stderr hit maxOutputBytes
     bool timedOut = false;
+    bool cancelled = false;  // ended through ExecRequest::cancelFd
 };
 
 struct LogLine {
@@ -73,6 +76,17 @@ struct LogLine {
     std::string level;   // "INFO", "ERROR", ...
     std::string source;  // "engine/stdout", "engine/stderr", "supervisor"
     std::string message;
+};
+
+// Told what happens to supervised agents, from the supervisor's own threads. Calls must return
+// quickly: they hold up the agent's health checks or its removal.
+class SupervisorListener {
+  public:
+    virtual ~SupervisorListener() = default;
+    // The engine passed its health check after a start, restart or crash restart: one boot.
+    virtual void engineRunning(const std::string& agentId) = 0;
+    // remove() is about to stop the agent and forget it.
+    virtual void agentRemoving(const std::string& agentId) = 0;
 };
 
 class Supervisor {
@@ -107,6 +121,10 @@ class Supervisor {
 
     // The agent's filesystem root as the server may open it: "/proc/<pid>/root" while running.
     virtual std::optional<std::string> sandboxRoot(const std::string& agentId) const = 0;
+
+    // The one listener (nullptr: none). Returns once no call to the previous one runs, so that
+    // one may be destroyed right after it is replaced.
+    virtual void setListener(SupervisorListener* listener) = 0;
 };
 
 }  // namespace pinfold::runtime

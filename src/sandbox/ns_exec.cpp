@@ -294,6 +294,7 @@ Result<ProcessOutput> ExecInNamespaces(const NsExecRequest& req) {
     CollectLimits limits;
     limits.timeout = req.timeout;
     limits.maxOutputBytes = req.maxOutputBytes;
+    limits.cancelFd = req.cancelFd;
     return CollectOutput(middle, std::move(outPipe.readEnd), std::move(errPipe.readEnd), limits,
                          killCommand);
 }

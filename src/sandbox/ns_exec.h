@@ -35,6 +35,8 @@ struct NsExecRequest {
     std::map<std::string, std::string> env;
     // cgroup.procs files to join first, so limits and the group kill cover the command too.
     std::vector<std::string> cgroupProcsFiles;
+    // Readable: the command is killed as on timeout (CollectLimits::cancelFd). -1: none.
+    int cancelFd = -1;
 };
 
 // Runs the command and waits for it. Errors: NotFound when the sandbox process is gone,

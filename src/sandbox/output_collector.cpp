@@ -71,6 +71,7 @@ ProcessOutput CollectOutput(pid_t pid, UniqueFd stdoutFd, UniqueFd stderrFd,
     Clock::time_point deadline = Clock::now() + limits.timeout;
     Clock::time_point drainDeadline;
     bool exited = false;
+    bool cancelRequested = false;  // the cancel fd fired; acted on at the top of the loop
     int waitStatus = 0;
 
     for (;;) {
@@ -84,18 +85,20 @@ ProcessOutput CollectOutput(pid_t pid, UniqueFd stdoutFd, UniqueFd stderrFd,
         bool anyOpen = streams[0].fd.valid() || streams[1].fd.valid();
         if (exited && (!anyOpen || Clock::now() >= drainDeadline))
             break;
-        if (!exited && Clock::now() >= deadline) {
-            if (out.timedOut) {
+        const bool killing = out.timedOut || out.cancelled;
+        if (!exited && (cancelRequested || Clock::now() >= deadline)) {
+            if (killing) {
                 // killOnTimeout() did not end the child within 5 s: end it directly.
                 ::kill(pid, SIGKILL);
             } else {
-                out.timedOut = true;
+                (cancelRequested ? out.cancelled : out.timedOut) = true;
                 killOnTimeout();
             }
+            cancelRequested = false;
             deadline = Clock::now() + std::chrono::seconds(5);
         }
 
-        pollfd fds[3];
+        pollfd fds[4];
         int n = 0;
         int streamAt[2] = {-1, -1};
         for (int i = 0; i < 2; ++i) {
@@ -109,10 +112,16 @@ ProcessOutput CollectOutput(pid_t pid, UniqueFd stdoutFd, UniqueFd stderrFd,
             pidAt = n;
             fds[n++] = {pidFd.get(), POLLIN, 0};
         }
+        // Watched until it fires once: it stays readable, and polling it again would spin.
+        int cancelAt = -1;
+        if (!exited && limits.cancelFd >= 0 && !out.timedOut && !out.cancelled) {
+            cancelAt = n;
+            fds[n++] = {limits.cancelFd, POLLIN, 0};
+        }
         int waitMs = exited ? MillisUntil(drainDeadline) : MillisUntil(deadline);
         if (!exited && !pidFd.valid())
             waitMs = std::min(waitMs, 20);
-        if (out.timedOut && !exited)
+        if ((out.timedOut || out.cancelled) && !exited)
             waitMs = std::min(waitMs, 20);
         int ready = ::poll(fds, n, waitMs);
         if (ready < 0 && errno != EINTR)
@@ -129,6 +138,8 @@ ProcessOutput CollectOutput(pid_t pid, UniqueFd stdoutFd, UniqueFd stderrFd,
             }
         }
         (void)pidAt;  // a readable pidfd is handled by the waitpid() at the top of the loop
+        if (cancelAt >= 0 && (fds[cancelAt].revents & (POLLIN | POLLHUP | POLLERR)))
+            cancelRequested = true;
     }
     if (!exited) {
         // Only reached when poll() itself failed: make sure no zombie is left behind.

@@ -20,11 +20,16 @@ struct CollectLimits {
     // After the child exits, how long to keep reading pipes that a background process still
     // holds open (`sleep 100 &`) before giving up on them.
     std::chrono::milliseconds drainAfterExit{100};
+    // An fd that becomes readable to cancel (e.g. an eventfd written at server shutdown): the
+    // child is then ended as on timeout, and `cancelled` is set instead of `timedOut`. It is
+    // polled, never read, so one fd can cancel many children at once. -1: none.
+    int cancelFd = -1;
 };
 
 // Reads both pipes concurrently until `pid` (our child) has exited and either both pipes are
-// closed or drainAfterExit has passed; reaps `pid`. On timeout it calls `killOnTimeout` once
-// (which must make `pid` exit) and sets timedOut. Returns the exit code as in ProcessOutput.
+// closed or drainAfterExit has passed; reaps `pid`. On timeout (or cancellation) it calls
+// `killOnTimeout` once (which must make `pid` exit) and sets timedOut (or cancelled). Returns the
+// exit code as in ProcessOutput.
 ProcessOutput CollectOutput(pid_t pid, UniqueFd stdoutFd, UniqueFd stderrFd,
                             const CollectLimits& limits,
                             const std::function<void()>& killOnTimeout);

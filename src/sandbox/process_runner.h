@@ -21,6 +21,7 @@ struct ProcessOutput {
     int exitCode = 0;        // the exit status, or 128 + the signal number when killed
     bool truncated = false;  // stdout or stderr went past maxOutputBytes; the rest was dropped
     bool timedOut = false;   // the timeout expired and the process group was killed
+    bool cancelled = false;  // the caller's cancel fd became readable; killed likewise
 };
 
 struct RunOptions {

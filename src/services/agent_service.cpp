@@ -229,7 +229,10 @@ Result<AgentView> AgentService::get(const std::string& workspace, const std::str
     runtime::ProcessStatus process = supervisor_.status(agent.id);
     PINFOLD_ASSIGN_OR_RETURN(std::vector<AgentSecretView> secrets, secrets_.attachedTo(agent.id));
     PINFOLD_ASSIGN_OR_RETURN(std::vector<AgentSkillView> skills, skills_.attachedTo(agent.id));
-    return AgentView{std::move(agent), std::move(process), std::move(secrets), std::move(skills)};
+    PINFOLD_ASSIGN_OR_RETURN(AgentScriptsView scripts,
+                             LoadAgentScripts(db_, agent.id, process.state));
+    return AgentView{std::move(agent), std::move(process), std::move(secrets), std::move(skills),
+                     std::move(scripts)};
 }
 
 Status AgentService::remove(const std::string& workspace, const std::string& agentId) {

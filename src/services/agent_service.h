@@ -19,6 +19,7 @@
 #include "runtime/engine_registry.h"
 #include "runtime/supervisor.h"
 #include "services/data_layout.h"
+#include "services/script_service.h"
 #include "services/secret_service.h"
 #include "services/skill_service.h"
 #include "store/agent_repository.h"
@@ -44,12 +45,13 @@ struct CreateAgentInput {
 };
 
 // An agent as the API shows it: the stored record plus what its process is doing now, and
-// (from get only) its secrets and skills.
+// (from get only) its secrets, skills and lifecycle scripts.
 struct AgentView {
     store::AgentRecord record;
     runtime::ProcessStatus process;
     std::vector<AgentSecretView> secrets;
     std::vector<AgentSkillView> skills;
+    AgentScriptsView scripts{};
 };
 
 struct RestartOutcome {

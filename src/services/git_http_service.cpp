@@ -145,8 +145,12 @@ Result<GitHttpResponse> ParseCgiOutput(std::string output) {
 }
 
 GitHttpService::GitHttpService(AgentService& agents, DataLayout layout, RepositoryGuard guard,
-                               GitHttpOptions options)
-    : agents_(agents), layout_(std::move(layout)), guard_(std::move(guard)), options_(options) {}
+                               PushHook afterPush, GitHttpOptions options)
+    : agents_(agents),
+      layout_(std::move(layout)),
+      guard_(std::move(guard)),
+      afterPush_(std::move(afterPush)),
+      options_(options) {}
 
 Result<GitHttpResponse> GitHttpService::serve(const std::string& workspace,
                                               const std::string& agentId, GitHttpRequest request) {
@@ -159,7 +163,13 @@ Result<GitHttpResponse> GitHttpService::serve(const std::string& workspace,
 
     const bool push = exchange.program == GitProgram::kReceivePack && !exchange.advertisement;
     Result<GitHttpResponse> response = Status::Internal("git did not run");
+    // Refs git refused still come in a 200 answer; only a moved HEAD means new files.
+    bool headMoved = false;
     auto runBackend = [&]() -> Result<bool> {
+        std::optional<std::string> headBefore;
+        if (push) {
+            PINFOLD_ASSIGN_OR_RETURN(headBefore, git.head());
+        }
         std::map<std::string, std::string> env = CgiEnvironment(request, exchange);
         sandbox::RunOptions options;
         options.timeout = options_.timeout;
@@ -182,7 +192,13 @@ Result<GitHttpResponse> GitHttpService::serve(const std::string& workspace,
                                     "): " + std::string(TrimAscii(out.stderrText)));
         }
         // Refs git refused are reported inside a 200 answer; the snapshot then finds nothing new.
-        return out.exitCode == 0 && response->status == 200;
+        bool accepted = out.exitCode == 0 && response->status == 200;
+        if (push && accepted) {
+            // When HEAD cannot be read back, building once too often is the safe side.
+            Result<std::optional<std::string>> headAfter = git.head();
+            headMoved = !headAfter.ok() || *headAfter != headBefore;
+        }
+        return accepted;
     };
     // Advertising refs is where every clone, fetch and push starts: commit first, so the clone
     // sees the workspace and a stale push fails as "fetch first". The push itself commits again,
@@ -191,6 +207,8 @@ Result<GitHttpResponse> GitHttpService::serve(const std::string& workspace,
         PINFOLD_TRY(guard_(record, push, runBackend));
     else
         PINFOLD_TRY(runBackend().status());
+    if (headMoved)
+        afterPush_(record);
     return response;
 }
 

@@ -57,9 +57,12 @@ class GitHttpService {
     // changes; `write`: the exchange is a push, and returns true when git accepted it.
     using RepositoryGuard = std::function<Status(const store::AgentRecord& agent, bool write,
                                                  const std::function<Result<bool>()>& exchange)>;
+    // Told of each push that moved the checked-out branch (the work tree changed), once the
+    // guard returned; the agent's build runs after it.
+    using PushHook = std::function<void(const store::AgentRecord& agent)>;
 
     GitHttpService(AgentService& agents, DataLayout layout, RepositoryGuard guard,
-                   GitHttpOptions options = {});
+                   PushHook afterPush, GitHttpOptions options = {});
 
     // git's answer, its own errors included (e.g. 415 for a wrong content type). NotFound for an
     // agent the workspace does not have, and for anything but the smart protocol's three
@@ -72,6 +75,7 @@ class GitHttpService {
     AgentService& agents_;
     const DataLayout layout_;
     const RepositoryGuard guard_;
+    const PushHook afterPush_;
     const GitHttpOptions options_;
 };
 

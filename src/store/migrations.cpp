@@ -131,6 +131,21 @@ const std::vector<Migration>& AllMigrations() {
 
              "CREATE INDEX agent_skills_skill ON agent_skills (skill_id)",
          }},
+        {6,
+         "lifecycle scripts",
+         {
+             // The last state of each lifecycle script of an agent (script: build or start),
+             // as the API shows it, with its last run's times and exit code.
+             "CREATE TABLE agent_scripts ("
+             "  agent_id TEXT NOT NULL,"
+             "  script TEXT NOT NULL,"
+             "  state TEXT NOT NULL,"
+             "  exit_code BIGINT,"
+             "  started_at_ms BIGINT,"
+             "  finished_at_ms BIGINT,"
+             "  error TEXT,"
+             "  PRIMARY KEY (agent_id, script))",
+         }},
     };
     return kMigrations;
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 
 #include "runtime/health_check.h"
 #include "runtime/supervisor_fixture.h"
@@ -164,6 +165,40 @@ TEST_F(LocalSupervisorTest, RemoveStopsAndForgets) {
     EXPECT_NE(::access(("/proc/" + std::to_string(pid)).c_str(), F_OK), 0);
     EXPECT_TRUE(sup.remove("agent-a").ok());
     EXPECT_TRUE(sup.stop("never-started", milliseconds(10)).ok());
+}
+
+// Records the listener's calls as "running <id>" / "removing <id>" lines.
+class RecordingListener final : public SupervisorListener {
+  public:
+    void engineRunning(const std::string& agentId) override { add("running " + agentId); }
+    void agentRemoving(const std::string& agentId) override { add("removing " + agentId); }
+    std::string events() {
+        std::lock_guard lock(mu_);
+        return events_;
+    }
+
+  private:
+    void add(const std::string& event) {
+        std::lock_guard lock(mu_);
+        events_ += event + "\n";
+    }
+    std::mutex mu_;
+    std::string events_;
+};
+
+TEST_F(LocalSupervisorTest, TheListenerHearsEachBootAndTheRemoval) {
+    RecordingListener listener;
+    LocalSupervisor& s = supervisor();
+    s.setListener(&listener);
+    ASSERT_TRUE(s.start(spec("agent-l", http_)).ok());
+    ASSERT_TRUE(WaitFor([&] { return listener.events() == "running agent-l\n"; }))
+        << listener.events();
+    ASSERT_TRUE(s.restart(spec("agent-l", http_)).ok());
+    ASSERT_TRUE(WaitFor([&] { return listener.events() == "running agent-l\nrunning agent-l\n"; }))
+        << listener.events();
+    ASSERT_TRUE(s.remove("agent-l").ok());
+    EXPECT_EQ(listener.events(), "running agent-l\nrunning agent-l\nremoving agent-l\n");
+    s.setListener(nullptr);
 }
 
 TEST_F(LocalSupervisorTest, EngineNotInstalledIsNotLaunched) {

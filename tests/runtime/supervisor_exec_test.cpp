@@ -1,11 +1,14 @@
 // exec, connect and confinement of agents run by the LocalSupervisor (real sandboxes).
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include <fstream>
+#include <thread>
 
 #include "runtime/health_check.h"
 #include "runtime/supervisor_fixture.h"
+#include "sandbox/unique_fd.h"
 
 namespace pinfold::runtime {
 namespace {
@@ -51,6 +54,26 @@ TEST_F(SupervisorExec, TimeoutKillsTheCommandAndItsChildren) {
     ExecResult r = exec("agent-a", "sleep 30 & sleep 30", milliseconds(1000));
     EXPECT_TRUE(r.timedOut);
     EXPECT_EQ(exec("agent-a", "ps -eo args | grep -c '^sleep 30' || true").stdoutText, "0\n");
+}
+
+TEST_F(SupervisorExec, AReadableCancelFdKillsTheCommandAndItsChildren) {
+    sandbox::UniqueFd cancel(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(milliseconds(300));
+        uint64_t one = 1;
+        (void)!::write(cancel.get(), &one, sizeof one);
+    });
+    ExecRequest req;
+    req.command = "sleep 31 & sleep 31";
+    req.cancelFd = cancel.get();
+    auto started = std::chrono::steady_clock::now();
+    Result<ExecResult> r = supervisor_->exec("agent-a", req);
+    canceller.join();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->cancelled);
+    EXPECT_FALSE(r->timedOut);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    EXPECT_EQ(exec("agent-a", "ps -eo args | grep -c '^sleep 31' || true").stdoutText, "0\n");
 }
 
 TEST_F(SupervisorExec, MissingCwdIsInvalid) {

@@ -49,6 +49,7 @@ TEST(Migrate, CreatesTheSchema) {
               "index|api_keys_workspace\n"
               "index|skill_versions_cid\n"
               "index|snapshots_cid\n"
+              "table|agent_scripts\n"
               "table|agent_secrets\n"
               "table|agent_skills\n"
               "table|agents\n"
@@ -59,7 +60,7 @@ TEST(Migrate, CreatesTheSchema) {
               "table|skills\n"
               "table|snapshots\n"
               "table|workspaces");
-    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2\n3\n4");
+    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2\n3\n4\n6");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agents')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -124,6 +125,15 @@ TEST(Migrate, CreatesTheSchema) {
         "version|TEXT|1|0\n"
         "cid|TEXT|1|0\n"
         "attached_at_ms|BIGINT|1|0");
+    EXPECT_EQ(
+        Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agent_scripts')"),
+        "agent_id|TEXT|1|1\n"
+        "script|TEXT|1|2\n"
+        "state|TEXT|1|0\n"
+        "exit_code|BIGINT|0|0\n"
+        "started_at_ms|BIGINT|0|0\n"
+        "finished_at_ms|BIGINT|0|0\n"
+        "error|TEXT|0|0");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('api_keys')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -153,7 +163,7 @@ TEST(Migrate, IsIdempotentAcrossReopens) {
     std::unique_ptr<Db> db = Open(dir.file("p.db"));
     Status s = Migrate(*db);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "4");
+    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "5");
     EXPECT_EQ(Dump(*db, "SELECT applied_at_ms FROM schema_migrations"), appliedAt);
     EXPECT_EQ(Dump(*db, "SELECT name, user_id FROM workspaces"), "acme|u1");
 }
@@ -191,7 +201,7 @@ TEST(Migrate, RefusesADatabaseFromANewerBinary) {
     ASSERT_TRUE(
         db->exec("INSERT INTO schema_migrations (version, applied_at_ms) VALUES (99, 0)").ok());
     EXPECT_EQ(Migrate(*db).ToString(),
-              "Internal: Database schema version 99 is newer than this binary (4)");
+              "Internal: Database schema version 99 is newer than this binary (6)");
 }
 
 TEST(Migrate, KnowsItsStepsInStrictOrder) {
