@@ -26,6 +26,7 @@
 #include "services/script_service.h"
 #include "services/skill_service.h"
 #include "services/snapshot_service.h"
+#include "services/template_service.h"
 
 namespace pinfold::cli {
 namespace {
@@ -44,6 +45,7 @@ struct ServeOptions {
     int64_t snapshotIntervalSeconds = 60;
     int64_t buildTimeoutSeconds = 300;
     size_t secretLimit = 100;
+    std::vector<std::string> templateFileRoots;  // folders file:// template URLs may name
     std::string hubDir;  // default: the hub/ folder of the checkout the binary was built in
 };
 
@@ -145,8 +147,15 @@ int Serve(const ServeOptions& o) {
     Status recovered = scripts.recover();
     if (!recovered.ok())
         return fail(recovered);
-    services::AgentService agents(*data->db, supervisor, engines, secrets, skills, clock,
-                                  data->layout, agentOptions);
+    // Template repositories are fetched as the uid just below the agents' range.
+    services::TemplateGitOptions gitOptions;
+    gitOptions.uid = o.firstUid - 1;
+    gitOptions.scratchDir = data->layout.root + "/tmp/templates";
+    gitOptions.fileRoots = o.templateFileRoots;
+    services::TemplateGit templateGit(gitOptions);
+    services::TemplateService templates(*data->db, blocks, templateGit, clock);
+    services::AgentService agents(*data->db, supervisor, engines, secrets, skills, templates,
+                                  blocks, clock, data->layout, agentOptions);
     services::ConsoleService console(agents, supervisor, clock);
     services::FileService files(agents, supervisor, data->layout);
     services::KeyService keys(*data->db, clock, JwtSigningKey(data->masterKey));
@@ -164,7 +173,8 @@ int Serve(const ServeOptions& o) {
         },
         [&scripts](const store::AgentRecord& agent) { scripts.afterPush(agent.id); });
 
-    http::Services handlers{agents, console, files, keys, snapshots, git, secrets, skills, scripts};
+    http::Services handlers{agents, console, files,  keys,      snapshots,
+                            git,    secrets, skills, templates, scripts};
     http::ApiAuthenticator authenticator(keys, agents);
     EngineUpstream upstream(agents);
     http::HttpServerOptions serverOptions;
@@ -231,6 +241,11 @@ void AddServeCommand(CLI::App& app, int& exitCode) {
     serve->add_option("--agent-limit", o->agentLimit, "Agents per workspace")
         ->envname("PINFOLD_AGENT_LIMIT")
         ->capture_default_str();
+    serve
+        ->add_option("--template-file-root", o->templateFileRoots,
+                     "A folder whose git repositories file:// template URLs may name "
+                     "(repeatable; default: none, file:// URLs are refused)")
+        ->envname("PINFOLD_TEMPLATE_FILE_ROOT");
     serve->add_option("--first-uid", o->firstUid, "First host uid given to agents")
         ->envname("PINFOLD_FIRST_UID")
         ->capture_default_str();

@@ -29,7 +29,14 @@ Response ListAgents(Services& s, HandlerContext& ctx) {
 Response CreateAgent(Services& s, HandlerContext& ctx) {
     const boost::json::object& body = ctx.request.json;
     services::CreateAgentInput input;
-    PINFOLD_HTTP_ASSIGN(input.name, RequiredString(body, "name"));
+    PINFOLD_HTTP_ASSIGN(input.templateId, OptionalString(body, "templateId"));
+    // A template names the agent when the request does not.
+    if (input.templateId) {
+        PINFOLD_HTTP_ASSIGN(auto name, OptionalString(body, "name"));
+        input.name = name.value_or("");
+    } else {
+        PINFOLD_HTTP_ASSIGN(input.name, RequiredString(body, "name"));
+    }
     PINFOLD_HTTP_ASSIGN(input.description, OptionalString(body, "description"));
     PINFOLD_HTTP_ASSIGN(input.vibe, OptionalString(body, "vibe"));
     PINFOLD_HTTP_ASSIGN(input.emoji, OptionalString(body, "emoji"));
@@ -40,13 +47,6 @@ Response CreateAgent(Services& s, HandlerContext& ctx) {
     PINFOLD_HTTP_ASSIGN(auto skillCids, OptionalStringArray(body, "skillCids"));
     if (skillCids)
         input.skillCids = std::move(*skillCids);
-    // Accepted for compatibility; its capability arrives with a later issue (docs/api.md).
-    PINFOLD_HTTP_ASSIGN(auto templateId, OptionalString(body, "templateId"));
-    if (templateId) {
-        return Response::Error(400,
-                               "Validation failed: templateId is not supported by this server "
-                               "yet");
-    }
     PINFOLD_HTTP_ASSIGN(auto agent, s.agents.create(ctx.caller.workspace, input));
     return JsonOk({{"success", true}, {"agent", AgentToJson(agent, ctx.caller.userId)}}, 201);
 }

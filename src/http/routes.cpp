@@ -22,6 +22,7 @@ std::vector<Route> BuildRoutes(Services& services) {
     AddGitRoutes(routes, services);
     AddSecretRoutes(routes, services);
     AddSkillRoutes(routes, services);
+    AddTemplateRoutes(routes, services);
     AddScriptRoutes(routes, services);
 
     // The document describes every row, itself included, so it is built after the table.

@@ -20,6 +20,7 @@ void AddSnapshotRoutes(std::vector<Route>& routes, Services& services);
 void AddGitRoutes(std::vector<Route>& routes, Services& services);
 void AddSecretRoutes(std::vector<Route>& routes, Services& services);
 void AddSkillRoutes(std::vector<Route>& routes, Services& services);
+void AddTemplateRoutes(std::vector<Route>& routes, Services& services);
 void AddScriptRoutes(std::vector<Route>& routes, Services& services);
 
 // The largest git push (its pack) accepted; the server's own body cap must allow it.

@@ -12,6 +12,7 @@ class ScriptService;
 class SecretService;
 class SkillService;
 class SnapshotService;
+class TemplateService;
 }  // namespace pinfold::services
 
 namespace pinfold::http {
@@ -25,6 +26,7 @@ struct Services {
     services::GitHttpService& git;
     services::SecretService& secrets;
     services::SkillService& skills;
+    services::TemplateService& templates;
     services::ScriptService& scripts;
 };
 

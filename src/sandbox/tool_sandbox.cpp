@@ -29,7 +29,9 @@ std::vector<std::string> BuildToolSandboxArgs(const ToolSandboxSpec& spec) {
     a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
     a.insert(a.end(), {"--bind", spec.homeDir, kSandboxHome});
     for (const auto& b : spec.binds)
-        a.insert(a.end(), {"--bind", b.hostPath, b.sandboxPath});
+        a.insert(a.end(), {b.readOnly ? "--ro-bind" : "--bind", b.hostPath, b.sandboxPath});
+    if (spec.shareNetwork)
+        a.push_back("--share-net");
     a.insert(a.end(), {"--chdir", spec.cwd});
     return a;
 }

@@ -17,10 +17,11 @@
 
 namespace pinfold::sandbox {
 
-// A host folder bound read-write at sandboxPath.
+// A host folder bound at sandboxPath, read-write unless readOnly.
 struct ToolBind {
     std::string hostPath;
     std::string sandboxPath;
+    bool readOnly = false;
 };
 
 struct ToolSandboxSpec {
@@ -29,6 +30,8 @@ struct ToolSandboxSpec {
     std::vector<ToolBind> binds;
     std::map<std::string, std::string> env;  // on top of HOME and PATH
     std::string cwd = "/home/node";
+    // The server's own network (to fetch a template's repository); agents' tools never get it.
+    bool shareNetwork = false;
 };
 
 // The bwrap options (before "--" and the command) for spec.

@@ -1,5 +1,6 @@
 #include "services/agent_service.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -8,6 +9,7 @@
 #include "crypto/random.h"
 #include "sandbox/agent_home.h"
 #include "sandbox/safe_files.h"
+#include "services/tree_writer.h"
 #include "store/snapshot_repository.h"
 
 namespace pinfold::services {
@@ -77,13 +79,16 @@ std::string RenderIdentityMarkdown(const store::AgentRecord& agent) {
 
 AgentService::AgentService(store::Db& db, runtime::Supervisor& supervisor,
                            const runtime::EngineRegistry& engines, SecretService& secrets,
-                           SkillService& skills, const Clock& clock, DataLayout layout,
-                           AgentServiceOptions options)
+                           SkillService& skills, TemplateService& templates,
+                           const content::BlockSource& blocks, const Clock& clock,
+                           DataLayout layout, AgentServiceOptions options)
     : db_(db),
       supervisor_(supervisor),
       engines_(engines),
       secrets_(secrets),
       skills_(skills),
+      templates_(templates),
+      blocks_(blocks),
       clock_(clock),
       layout_(std::move(layout)),
       options_(options) {}
@@ -144,15 +149,85 @@ Status AgentService::writeIdentity(const store::AgentRecord& agent) {
     return written.ok() ? Status::Ok() : written.status();
 }
 
+Result<TemplateView> AgentService::applyTemplate(const std::string& workspace,
+                                                 CreateAgentInput& input) {
+    PINFOLD_ASSIGN_OR_RETURN(TemplateView view,
+                             templates_.forDeployment(workspace, *input.templateId));
+    const Manifest& m = view.manifest;
+    if (TrimAscii(input.name).empty())
+        input.name = m.agent.name;
+    if (!input.description)
+        input.description = m.agent.description;
+    if (!input.vibe)
+        input.vibe = m.agent.vibe;
+    if (!input.emoji)
+        input.emoji = m.agent.emoji;
+    if (!input.engine)
+        input.engine = m.engine;
+
+    std::vector<std::string> names;
+    if (!input.secretIds.empty()) {
+        PINFOLD_ASSIGN_OR_RETURN(names, secrets_.checkAttachable(workspace, input.secretIds));
+    }
+    std::string missing;
+    for (const ManifestSecret& secret : m.secrets) {
+        if (secret.required && std::find(names.begin(), names.end(), secret.name) == names.end())
+            missing += (missing.empty() ? "" : ", ") + secret.name;
+    }
+    if (!missing.empty()) {
+        return Status::InvalidArgument("Validation failed: the template needs these secrets: " +
+                                       missing + " (create them and pass their ids in secretIds)");
+    }
+
+    PINFOLD_TRY(addTemplateSkills(workspace, m));
+    for (const ManifestSkill& skill : m.skills) {
+        if (std::find(input.skillCids.begin(), input.skillCids.end(), skill.ref) ==
+            input.skillCids.end())
+            input.skillCids.push_back(skill.ref);
+    }
+    return view;
+}
+
+Status AgentService::addTemplateSkills(const std::string& workspace, const Manifest& manifest) {
+    for (const ManifestSkill& skill : manifest.skills) {
+        if (!skills_.checkAttachable(workspace, {skill.ref}).IsNotFound())
+            continue;
+        Result<LibraryAddition> added =
+            skill.isCid ? skills_.add(workspace, SkillSource{.skillCid = skill.ref})
+                        : skills_.install(workspace, skill.ref);
+        if (!added.ok() && added.status().IsNotFound()) {
+            return Status::InvalidArgument("Validation failed: the template's skill " + skill.ref +
+                                           " is neither in your library nor in the hub");
+        }
+        PINFOLD_TRY(added.status());
+        if (added->conflict)
+            return Status::Conflict(*added->conflict);
+    }
+    return Status::Ok();
+}
+
+Status AgentService::writeTemplate(const store::AgentRecord& agent, const TemplateView& view) {
+    PINFOLD_ASSIGN_OR_RETURN(content::Cid root, content::Cid::Parse(view.record.snapshotCid));
+    PINFOLD_ASSIGN_OR_RETURN(
+        std::unique_ptr<sandbox::AgentFileAccess> files,
+        sandbox::AgentFileAccess::Open(layout_.agentHome(agent.id), agent.hostUid));
+    return WriteTreeFromBlocks(*files, "clawd/", root, blocks_, {});
+}
+
 Result<AgentView> AgentService::create(const std::string& workspace,
-                                       const CreateAgentInput& input) {
+                                       const CreateAgentInput& request) {
+    CreateAgentInput input = request;
+    std::optional<TemplateView> fromTemplate;
+    if (input.templateId) {
+        PINFOLD_ASSIGN_OR_RETURN(fromTemplate, applyTemplate(workspace, input));
+    }
     PINFOLD_TRY(ValidateAgentFields(input));
     std::string engineId = input.engine.value_or(kDefaultEngine);
     const runtime::EngineDefinition* engine = engines_.find(engineId);
     if (!engine)
         return Status::InvalidArgument("Unknown engine: " + engineId);
     if (!input.secretIds.empty())
-        PINFOLD_TRY(secrets_.checkAttachable(workspace, input.secretIds));
+        PINFOLD_TRY(secrets_.checkAttachable(workspace, input.secretIds).status());
     if (!input.skillCids.empty())
         PINFOLD_TRY(skills_.checkAttachable(workspace, input.skillCids));
 
@@ -196,6 +271,8 @@ Result<AgentView> AgentService::create(const std::string& workspace,
         PINFOLD_TRY(secrets_.attach(workspace, agent.id, input.secretIds).status());
 
     Status identity = writeIdentity(agent);
+    if (identity.ok() && fromTemplate)
+        identity = writeTemplate(agent, *fromTemplate);
     if (!identity.ok()) {
         supervisor_.appendLog(agent.id,
                               {clock_.nowMs(), "ERROR", "supervisor",

@@ -22,6 +22,7 @@
 #include "services/script_service.h"
 #include "services/secret_service.h"
 #include "services/skill_service.h"
+#include "services/template_service.h"
 #include "store/agent_repository.h"
 #include "store/db.h"
 
@@ -42,6 +43,9 @@ struct CreateAgentInput {
     std::optional<std::string> engine;   // default "openclaw"
     std::vector<std::string> secretIds;  // attached before the first start
     std::vector<std::string> skillCids;  // skill refs (CIDs, slugs, ids), attached likewise
+    // A template to deploy: its repository becomes the agent's, its skills are attached, its
+    // required secrets must be among secretIds, and its agent fields fill those not given.
+    std::optional<std::string> templateId;
 };
 
 // An agent as the API shows it: the stored record plus what its process is doing now, and
@@ -62,7 +66,8 @@ class AgentService {
   public:
     AgentService(store::Db& db, runtime::Supervisor& supervisor,
                  const runtime::EngineRegistry& engines, SecretService& secrets,
-                 SkillService& skills, const Clock& clock, DataLayout layout,
+                 SkillService& skills, TemplateService& templates,
+                 const content::BlockSource& blocks, const Clock& clock, DataLayout layout,
                  AgentServiceOptions options);
 
     Result<AgentView> create(const std::string& workspace, const CreateAgentInput& input);
@@ -105,6 +110,14 @@ class AgentService {
 
     Result<store::AgentRecord> load(const std::string& workspace, const std::string& agentId);
     Status writeIdentity(const store::AgentRecord& agent);
+    // Fills `input` from the template's manifest and puts the template's skills in the
+    // workspace's library; returns the template.
+    Result<TemplateView> applyTemplate(const std::string& workspace, CreateAgentInput& input);
+    // A template names hub skills by slug and others by CID: what the workspace's library
+    // lacks is added to it (it stays there if the agent is not created after all).
+    Status addTemplateSkills(const std::string& workspace, const Manifest& manifest);
+    // The template's repository into the new agent's home (clawd/).
+    Status writeTemplate(const store::AgentRecord& agent, const TemplateView& view);
     std::shared_ptr<std::mutex> agentLock(const std::string& agentId);
 
     store::Db& db_;
@@ -112,6 +125,8 @@ class AgentService {
     const runtime::EngineRegistry& engines_;
     SecretService& secrets_;
     SkillService& skills_;
+    TemplateService& templates_;
+    const content::BlockSource& blocks_;
     const Clock& clock_;
     const DataLayout layout_;
     const AgentServiceOptions options_;

@@ -240,11 +240,15 @@ Status SecretService::checkNoProviderConflict(
     return Status::Ok();
 }
 
-Status SecretService::checkAttachable(const std::string& workspace,
-                                      const std::vector<std::string>& secretIds) {
+Result<std::vector<std::string>> SecretService::checkAttachable(
+    const std::string& workspace, const std::vector<std::string>& secretIds) {
     PINFOLD_ASSIGN_OR_RETURN(std::vector<store::SecretRecord> records,
                              loadAll(workspace, secretIds));
-    return checkNoProviderConflict(records);
+    PINFOLD_TRY(checkNoProviderConflict(records));
+    std::vector<std::string> names;
+    for (const auto& r : records)
+        names.push_back(r.name);
+    return names;
 }
 
 Result<size_t> SecretService::attach(const std::string& workspace, const std::string& agentId,

@@ -83,8 +83,10 @@ class SecretService {
     // when the agent would hold two credentials of one provider.
     Result<size_t> attach(const std::string& workspace, const std::string& agentId,
                           const std::vector<std::string>& secretIds);
-    // The checks of attach, without an agent: for creating an agent with secrets.
-    Status checkAttachable(const std::string& workspace, const std::vector<std::string>& secretIds);
+    // The checks of attach, without an agent: for creating an agent with secrets. Returns the
+    // secrets' names (a template's required secrets are checked against them).
+    Result<std::vector<std::string>> checkAttachable(const std::string& workspace,
+                                                     const std::vector<std::string>& secretIds);
     // NotFound "Secret is not attached to this agent" when it is not.
     Status detach(const std::string& workspace, const std::string& agentId,
                   const std::string& secretId);

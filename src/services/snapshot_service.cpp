@@ -1,15 +1,13 @@
 #include "services/snapshot_service.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <utility>
 
 #include "content/car.h"
 #include "content/exporter.h"
 #include "content/importer.h"
 #include "sandbox/safe_files.h"
+#include "services/tree_writer.h"
 #include "services/workspace_git.h"
 #include "spdlog/spdlog.h"
 #include "store/agent_repository.h"
@@ -36,18 +34,6 @@ Result<content::Cid> ParseSnapshotCid(const std::string& text) {
     if (cid->version() == 0)
         return content::Cid::FromDigest(1, cid->codec(), cid->digest());
     return *cid;
-}
-
-Status WriteAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return Status::Internal("cannot write a restored file");
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
 }
 
 }  // namespace
@@ -285,27 +271,9 @@ Status SnapshotService::restoreFromBlocks(const store::AgentRecord& agent,
     PINFOLD_ASSIGN_OR_RETURN(
         std::unique_ptr<sandbox::AgentFileAccess> files,
         sandbox::AgentFileAccess::Open(layout_.agentHome(agent.id), agent.hostUid));
-    sandbox::UniqueFd current;
-    content::ExportVisitor visitor;
-    visitor.directory = [&](const std::string& path) -> Status {
-        (void)path;  // folders are created with the files in them; empty ones are not kept
-        return Status::Ok();
-    };
-    visitor.symlink = [&](const std::string& path, const std::string& target) {
-        return files->createSymlink(kTreeInHome + path, target);
-    };
-    visitor.beginFile = [&](const std::string& path) -> Status {
-        PINFOLD_ASSIGN_OR_RETURN(current, files->createFile(kTreeInHome + path));
-        return Status::Ok();
-    };
-    visitor.fileData = [&](std::string_view chunk) { return WriteAll(current.get(), chunk); };
-    visitor.endFile = [&]() -> Status {
-        current.reset();
-        return Status::Ok();
-    };
-    content::ExportLimits limits;
-    limits.maxTotalBytes = options_.maxRestoreBytes;
-    return content::ExportTree(root, blocks_, visitor, limits);
+    TreeWriteOptions write;
+    write.limits.maxTotalBytes = options_.maxRestoreBytes;
+    return WriteTreeFromBlocks(*files, kTreeInHome, root, blocks_, write);
 }
 
 Status SnapshotService::exportCar(const std::string& workspace, const std::string& agentId,

@@ -11,14 +11,6 @@ constexpr std::string_view kSelect =
     "last_sync_ms, snapshot_cid, file_manifest, snapshots_updated_at_ms "
     "FROM agents ";
 
-DbValue Nullable(const std::optional<std::string>& v) {
-    return v ? DbValue(*v) : DbValue(std::monostate{});
-}
-
-DbValue Nullable(const std::optional<int64_t>& v) {
-    return v ? DbValue(*v) : DbValue(std::monostate{});
-}
-
 AgentRecord FromRow(const DbRow& row) {
     AgentRecord r;
     r.id = row.getText(0);

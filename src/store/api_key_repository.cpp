@@ -6,10 +6,6 @@ namespace {
 constexpr std::string_view kColumns =
     "SELECT id, workspace, name, created_at_ms, expires_at_ms, revoked_at_ms FROM api_keys ";
 
-DbValue Nullable(const std::optional<int64_t>& v) {
-    return v ? DbValue(*v) : DbValue(std::monostate{});
-}
-
 ApiKeyRecord FromRow(const DbRow& row) {
     return ApiKeyRecord{row.getText(0), row.getText(1),   row.getText(2),
                         row.getInt(3),  row.getOptInt(4), row.getOptInt(5)};

@@ -31,6 +31,12 @@ namespace pinfold::store {
 // it survives PostgreSQL's text columns, which refuse NUL bytes.
 using DbValue = std::variant<std::monostate, int64_t, double, std::string>;
 
+// A parameter for a nullable column: the value, or NULL.
+template <typename T>
+DbValue Nullable(const std::optional<T>& v) {
+    return v ? DbValue(*v) : DbValue(std::monostate{});
+}
+
 // One result row, columns in SELECT order. Getters take the column index; reading a NULL column
 // with a non-optional getter gives 0 or "" (use the getOpt* forms for nullable columns).
 struct DbRow {

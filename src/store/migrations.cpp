@@ -131,6 +131,38 @@ const std::vector<Migration>& AllMigrations() {
 
              "CREATE INDEX agent_skills_skill ON agent_skills (skill_id)",
          }},
+        {5,
+         "templates",
+         {
+             // One row per template a workspace submitted from a git repository: the commit it
+             // was taken from (git_url never holds credentials), the CID of its folder in the
+             // block store, and its manifest.json and README.md as read then. Other fields of
+             // the API's Template object are derived from the manifest.
+             "CREATE TABLE templates ("
+             "  id TEXT PRIMARY KEY,"
+             "  workspace TEXT NOT NULL,"
+             "  submitted_by TEXT NOT NULL,"
+             "  slug TEXT NOT NULL,"
+             "  name TEXT NOT NULL,"
+             "  category TEXT,"
+             "  status TEXT NOT NULL,"
+             "  review_note TEXT,"
+             "  git_url TEXT NOT NULL,"
+             "  git_ref TEXT,"
+             "  git_path TEXT NOT NULL,"
+             "  commit_sha TEXT NOT NULL,"
+             "  snapshot_cid TEXT NOT NULL,"
+             "  manifest_json TEXT NOT NULL,"
+             "  readme TEXT NOT NULL,"
+             "  featured BIGINT NOT NULL,"
+             "  created_at_ms BIGINT NOT NULL,"
+             "  updated_at_ms BIGINT NOT NULL)",
+
+             // A slug names one template at a time; an archived one gives its slug up.
+             "CREATE UNIQUE INDEX templates_live_slug ON templates (slug) "
+             "WHERE status <> 'archived'",
+             "CREATE INDEX templates_workspace ON templates (workspace)",
+         }},
         {6,
          "lifecycle scripts",
          {

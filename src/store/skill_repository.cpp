@@ -8,10 +8,6 @@ constexpr std::string_view kSkillColumns =
     "s.created_at_ms";
 constexpr size_t kSkillColumnCount = 8;
 
-DbValue Nullable(const std::optional<std::string>& v) {
-    return v ? DbValue(*v) : DbValue(std::monostate{});
-}
-
 SkillRecord SkillFromRow(const DbRow& row) {
     SkillRecord r;
     r.id = row.getText(0);

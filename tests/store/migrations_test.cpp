@@ -49,6 +49,8 @@ TEST(Migrate, CreatesTheSchema) {
               "index|api_keys_workspace\n"
               "index|skill_versions_cid\n"
               "index|snapshots_cid\n"
+              "index|templates_live_slug\n"
+              "index|templates_workspace\n"
               "table|agent_scripts\n"
               "table|agent_secrets\n"
               "table|agent_skills\n"
@@ -59,8 +61,10 @@ TEST(Migrate, CreatesTheSchema) {
               "table|skill_versions\n"
               "table|skills\n"
               "table|snapshots\n"
+              "table|templates\n"
               "table|workspaces");
-    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"), "1\n2\n3\n4\n6");
+    EXPECT_EQ(Dump(*db, "SELECT version FROM schema_migrations ORDER BY version"),
+              "1\n2\n3\n4\n5\n6");
     EXPECT_EQ(Dump(*db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('agents')"),
               "id|TEXT|0|1\n"
               "workspace|TEXT|1|0\n"
@@ -163,7 +167,7 @@ TEST(Migrate, IsIdempotentAcrossReopens) {
     std::unique_ptr<Db> db = Open(dir.file("p.db"));
     Status s = Migrate(*db);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "5");
+    EXPECT_EQ(Dump(*db, "SELECT COUNT(*) FROM schema_migrations"), "6");
     EXPECT_EQ(Dump(*db, "SELECT applied_at_ms FROM schema_migrations"), appliedAt);
     EXPECT_EQ(Dump(*db, "SELECT name, user_id FROM workspaces"), "acme|u1");
 }
