@@ -1,15 +1,6 @@
 #include "store/script_repository.h"
 
 namespace pinfold::store {
-namespace {
-
-template <typename T>
-DbValue OrNull(const std::optional<T>& value) {
-    return value ? DbValue(*value) : DbValue(std::monostate{});
-}
-
-}  // namespace
-
 Result<std::vector<ScriptRecord>> ScriptRepository::list(std::string_view agentId) {
     // "build" sorts before "start".
     PINFOLD_ASSIGN_OR_RETURN(
@@ -35,8 +26,8 @@ Status ScriptRepository::put(const ScriptRecord& r) {
             "ON CONFLICT (agent_id, script) DO UPDATE SET state = excluded.state, "
             "exit_code = excluded.exit_code, started_at_ms = excluded.started_at_ms, "
             "finished_at_ms = excluded.finished_at_ms, error = excluded.error",
-            {r.agentId, r.script, r.state, OrNull(r.exitCode), OrNull(r.startedAtMs),
-             OrNull(r.finishedAtMs), OrNull(r.error)})
+            {r.agentId, r.script, r.state, Nullable(r.exitCode), Nullable(r.startedAtMs),
+             Nullable(r.finishedAtMs), Nullable(r.error)})
         .status();
 }
 
