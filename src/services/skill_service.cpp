@@ -150,6 +150,16 @@ SkillManifest WithOverrides(SkillManifest manifest, const SkillSource& source) {
     return manifest;
 }
 
+// Writing or removing a skill's folder failed on the agent's own files (a file or symlink where
+// a folder should be, a folder it made unreadable): its workspace stands in the way, a Conflict
+// naming the folder, not the bare NotFound or Forbidden of the file access, which would read as
+// a missing agent or skill or as a key without rights. Our own failures stay Internal.
+Status InSkillFolder(const std::string& action, const std::string& name, const Status& s) {
+    if (s.ok() || s.code() == Status::Code::kInternal)
+        return s;
+    return Status::Conflict("Cannot " + action + " workspace/skills/" + name + "/: " + s.message());
+}
+
 std::string EnvVarsToJson(const std::vector<SkillEnvVar>& vars) {
     json::array out;
     for (const SkillEnvVar& v : vars) {
@@ -702,7 +712,8 @@ Result<size_t> SkillService::attach(const std::string& workspace, const std::str
     int64_t now = clock_.nowMs();
     store::SkillRepository skills(db_);
     for (const Resolved& r : resolved) {
-        PINFOLD_TRY(writeFiles(agent, r.skill.name, r.version.cid));
+        PINFOLD_TRY(
+            InSkillFolder("write", r.skill.name, writeFiles(agent, r.skill.name, r.version.cid)));
         PINFOLD_TRY(skills.attach({agent.id, r.skill.id, r.version.version, r.version.cid, now}));
     }
     return resolved.size();
@@ -722,7 +733,7 @@ Result<AgentSkillView> SkillService::detach(const std::string& workspace,
     });
     if (it == attached.end())
         return Status::NotFound("Skill is not attached to this agent");
-    PINFOLD_TRY(removeFiles(agent, it->skill.name));
+    PINFOLD_TRY(InSkillFolder("remove", it->skill.name, removeFiles(agent, it->skill.name)));
     PINFOLD_TRY(skills.detach(agent.id, it->skill.id).status());
     return AgentSkillView{std::move(it->skill), std::move(it->attachment)};
 }
@@ -793,7 +804,8 @@ Result<SkillUpdateOutcome> SkillService::update(const std::string& workspace,
         return Status::Conflict("Skill " + resolved.skill.name + " is already at version " +
                                 previous);
     }
-    PINFOLD_TRY(writeFiles(agent, resolved.skill.name, target.cid));
+    PINFOLD_TRY(InSkillFolder("write", resolved.skill.name,
+                              writeFiles(agent, resolved.skill.name, target.cid)));
     store::AgentSkillRecord moved = it->attachment;
     moved.version = target.version;
     moved.cid = target.cid;

@@ -128,13 +128,15 @@ class SkillService {
     // writing each one's files to the agent's workspace/skills/<name>/, and returns how many
     // the request named. A skill already attached moves to the named version. NotFound for the
     // agent or "Skill not found: <ref>"; InvalidArgument "Validation failed: skills exceeds
-    // maximum of 10" when the agent would hold more.
+    // maximum of 10" when the agent would hold more; Conflict "Cannot write
+    // workspace/skills/<name>/: <reason>" when the agent's own files stand in the way (a file or
+    // symlink where the folder goes, a folder it may not change).
     Result<size_t> attach(const std::string& workspace, const std::string& agentId,
                           const std::vector<std::string>& refs);
     // The checks of attach without an agent: for creating an agent with skills.
     Status checkAttachable(const std::string& workspace, const std::vector<std::string>& refs);
     // Detaches and removes the skill's folder; returns it. NotFound "Skill is not attached to
-    // this agent".
+    // this agent"; Conflict "Cannot remove workspace/skills/<name>/: <reason>" as for attach.
     Result<AgentSkillView> detach(const std::string& workspace, const std::string& agentId,
                                   const std::string& ref);
     Result<std::vector<AgentSkillView>> attachedTo(const std::string& workspace,
@@ -145,7 +147,7 @@ class SkillService {
     Result<std::vector<SkillUpdateInfo>> updates(const std::string& workspace,
                                                  const std::string& agentId);
     // Rewrites the skill's folder with `version` (default: the newest). Conflict "Skill <name>
-    // is already at version <v>"; NotFound "Skill <name> has no version <v>".
+    // is already at version <v>" or as for attach; NotFound "Skill <name> has no version <v>".
     Result<SkillUpdateOutcome> update(const std::string& workspace, const std::string& agentId,
                                       const std::string& ref,
                                       const std::optional<std::string>& version);
