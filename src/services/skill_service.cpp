@@ -22,6 +22,7 @@
 #include "sandbox/safe_files.h"
 #include "sandbox/unique_fd.h"
 #include "services/hub_json.h"
+#include "services/tree_writer.h"
 
 namespace pinfold::services {
 namespace {
@@ -243,19 +244,6 @@ std::optional<std::string> CanonicalCid(std::string_view text) {
     return cid->ToString();
 }
 
-Status WriteAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return Status::Internal(std::string("Cannot write skill file: ") +
-                                    std::strerror(errno));
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-}
-
 content::ExportLimits ExportLimitsOf(const SkillArchiveLimits& limits) {
     content::ExportLimits export_;
     export_.maxTotalBytes = limits.maxTotalBytes;
@@ -423,7 +411,9 @@ Result<SkillService::Content> SkillService::loadCid(const std::string& cidText,
             return Status::Internal("Cannot create " + full + ": " + std::strerror(errno));
         return Status::Ok();
     };
-    visitor.fileData = [&](std::string_view chunk) { return WriteAll(current.get(), chunk); };
+    visitor.fileData = [&](std::string_view chunk) {
+        return WriteAllToFd(current.get(), chunk, "a skill file");
+    };
     visitor.endFile = [&]() -> Status {
         current.reset();
         return Status::Ok();
@@ -677,22 +667,11 @@ Status SkillService::writeFiles(const store::AgentRecord& agent, const std::stri
         sandbox::AgentFileAccess::Open(layout_.agentHome(agent.id), agent.hostUid));
     const std::string folder = kSkillsInHome + name;
     PINFOLD_TRY(files->removeTree(folder));
-    sandbox::UniqueFd current;
-    content::ExportVisitor visitor;
-    visitor.directory = [](const std::string&) -> Status {
-        return Status::Ok();  // folders are created with the files in them
-    };
-    visitor.symlink = NoSymlinks;
-    visitor.beginFile = [&](const std::string& path) -> Status {
-        PINFOLD_ASSIGN_OR_RETURN(current, files->createFile(folder + "/" + path));
-        return Status::Ok();
-    };
-    visitor.fileData = [&](std::string_view chunk) { return WriteAll(current.get(), chunk); };
-    visitor.endFile = [&]() -> Status {
-        current.reset();
-        return Status::Ok();
-    };
-    return content::ExportTree(root, blocks_, visitor, ExportLimitsOf(options_.archiveLimits));
+    TreeWriteOptions write;
+    write.limits = ExportLimitsOf(options_.archiveLimits);
+    write.symlinks = TreeSymlinks::kRefuse;
+    write.what = "a skill folder";
+    return WriteTreeFromBlocks(*files, folder + "/", root, blocks_, write);
 }
 
 Status SkillService::removeFiles(const store::AgentRecord& agent, const std::string& name) {
