@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -20,6 +21,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxUrlBytes = 2048;
 constexpr size_t kMaxRefBytes = 255;
+constexpr size_t kMaxGitOutputBytes = 4 << 20;
 constexpr const char* kHomeInside = "/home/node";
 constexpr const char* kCheckoutInside = "/home/node/checkout";
 
@@ -61,21 +63,6 @@ std::string GitReason(const GitUrl& url, std::string stderrText) {
     return reason.empty() ? "git failed" : ToValidUtf8(reason);
 }
 
-Result<uint64_t> TreeBytes(const std::string& dir, uint64_t limit) {
-    uint64_t total = 0;
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_symlink(ec) || !it->is_regular_file(ec))
-            continue;
-        total += it->file_size(ec);
-        if (total > limit)
-            return total;
-    }
-    if (ec)
-        return Status::Internal("cannot measure the checkout: " + ec.message());
-    return total;
-}
-
 }  // namespace
 
 GitCheckout::~GitCheckout() {
@@ -110,7 +97,11 @@ Result<GitUrl> TemplateGit::parseUrl(std::string_view text) const {
     if (url.scheme == "file") {
         if (options_.fileRoots.empty())
             return BadUrl("file:// URLs are not enabled on this server (--template-file-root)");
-        fs::path path = fs::path(std::string(text.substr(schemeEnd + 3)));
+        std::string_view rest = text.substr(schemeEnd + 3);
+        // git decodes %xx in a file URL; the root check must see what git will open.
+        if (rest.find('%') != std::string_view::npos)
+            return BadUrl("file:// URLs must not be percent-encoded");
+        fs::path path = fs::path(std::string(rest));
         if (!path.is_absolute())
             return BadUrl("must be file:// and an absolute path");
         std::error_code ec;
@@ -145,7 +136,8 @@ Result<GitUrl> TemplateGit::parseUrl(std::string_view text) const {
         url.password =
             std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
     }
-    url.url = std::string(text);
+    url.url =
+        url.scheme + std::string(text.substr(schemeEnd));  // git wants the scheme in lower case
     url.displayUrl =
         url.scheme + "://" + std::string(host) + std::string(rest.substr(authorityEnd));
     return url;
@@ -223,38 +215,71 @@ Result<std::string> TemplateGit::runGit(const GitUrl& url, const Scratch& scratc
     argv.insert(argv.end(), args.begin(), args.end());
     sandbox::RunOptions run;
     run.timeout = options_.timeout;
-    run.maxOutputBytes = 4 << 20;
+    run.maxOutputBytes = kMaxGitOutputBytes;
     PINFOLD_ASSIGN_OR_RETURN(sandbox::ProcessOutput out,
                              sandbox::RunInAgentView(spec, argv, std::move(run)));
     if (out.timedOut)
         return Status::InvalidArgument("Could not fetch " + url.displayUrl + ": timed out");
-    if (out.exitCode != 0 || out.truncated) {
+    if (out.truncated) {
+        return Status::TooLarge("Template repository is too large: git's answer passes " +
+                                std::to_string(kMaxGitOutputBytes >> 20) + " MiB");
+    }
+    if (out.exitCode != 0) {
         return Status::InvalidArgument("Could not fetch " + url.displayUrl + ": " +
                                        GitReason(url, out.stderrText));
     }
     return out.stdoutText;
 }
 
+Status TemplateGit::checkTreeSize(const GitUrl& url, const Scratch& scratch) {
+    // Sizes come from the tree, before any file is written: a small pack can hold a file of
+    // gigabytes that compresses well.
+    PINFOLD_ASSIGN_OR_RETURN(
+        std::string listing,
+        runGit(url, scratch, {"-C", kCheckoutInside, "ls-tree", "-r", "-l", "-z", "HEAD"}));
+    uint64_t files = 0;
+    uint64_t bytes = 0;
+    for (size_t start = 0; start < listing.size();) {
+        size_t end = std::min(listing.find('\0', start), listing.size());
+        // "<mode> <type> <object> <size>\t<path>"; a submodule's size is "-".
+        std::string_view entry = std::string_view(listing).substr(start, end - start);
+        start = end + 1;
+        std::string_view meta = entry.substr(0, entry.find('\t'));
+        std::string_view size = TrimAscii(meta.substr(std::min(meta.rfind(' '), meta.size())));
+        ++files;
+        uint64_t n = 0;
+        if (std::from_chars(size.data(), size.data() + size.size(), n).ec == std::errc())
+            bytes += n;
+    }
+    if (files > options_.maxCheckoutFiles) {
+        return Status::TooLarge("Template repository is too large: more than " +
+                                std::to_string(options_.maxCheckoutFiles) + " files");
+    }
+    if (bytes > options_.maxCheckoutBytes) {
+        return Status::TooLarge("Template repository is too large: more than " +
+                                std::to_string(options_.maxCheckoutBytes) + " bytes of files");
+    }
+    return Status::Ok();
+}
+
 Result<GitCheckout> TemplateGit::fetch(const GitUrl& url, const std::optional<std::string>& ref) {
     PINFOLD_ASSIGN_OR_RETURN(Scratch scratch, makeScratch());
     GitCheckout checkout(scratch.root, scratch.root + "/checkout", "");
-    std::vector<std::string> clone = {"clone", "--quiet",         "--depth",
+    std::vector<std::string> clone = {"clone", "--quiet",         "--no-checkout", "--depth",
                                       "1",     "--single-branch", "--no-tags"};
     if (ref)
         clone.insert(clone.end(), {"--branch", *ref});
     clone.insert(clone.end(), {"--", url.url, kCheckoutInside});
     PINFOLD_TRY(runGit(url, scratch, clone).status());
+    PINFOLD_TRY(checkTreeSize(url, scratch));
+    PINFOLD_TRY(runGit(url, scratch, {"-C", kCheckoutInside, "reset", "--quiet", "--hard", "HEAD"})
+                    .status());
     PINFOLD_ASSIGN_OR_RETURN(std::string sha,
                              runGit(url, scratch, {"-C", kCheckoutInside, "rev-parse", "HEAD"}));
     std::error_code ec;
     fs::remove_all(checkout.dir() + "/.git", ec);
     if (ec)
         return Status::Internal("cannot remove the checkout's .git: " + ec.message());
-    PINFOLD_ASSIGN_OR_RETURN(uint64_t bytes, TreeBytes(checkout.dir(), options_.maxCheckoutBytes));
-    if (bytes > options_.maxCheckoutBytes) {
-        return Status::TooLarge("Template repository is too large: more than " +
-                                std::to_string(options_.maxCheckoutBytes) + " bytes of files");
-    }
     checkout.commitSha_ = std::string(TrimAscii(sha));
     return checkout;
 }

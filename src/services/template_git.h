@@ -29,6 +29,7 @@ struct TemplateGitOptions {
     std::vector<std::string> fileRoots;  // folders file:// URLs may point into; none: refused
     std::chrono::milliseconds timeout{std::chrono::minutes(2)};  // per git command
     uint64_t maxCheckoutBytes = 100ull << 20;  // a template's files, .git excluded
+    uint64_t maxCheckoutFiles = 10'000;        // files, symlinks and submodules of its tree
 };
 
 // A checked URL: `url` is what git is given, `displayUrl` the same without credentials.
@@ -78,7 +79,8 @@ class TemplateGit {
     static Result<std::string> normalizeRef(std::string_view ref);
 
     // A shallow clone of `ref` (nullopt: the default branch). InvalidArgument "Could not fetch
-    // <displayUrl>: <git's reason>" when git fails; TooLarge past maxCheckoutBytes.
+    // <displayUrl>: <git's reason>" when git fails; TooLarge past maxCheckoutBytes or
+    // maxCheckoutFiles, checked from the tree before any file is written.
     Result<GitCheckout> fetch(const GitUrl& url, const std::optional<std::string>& ref);
     Result<RemoteRefs> listRefs(const GitUrl& url);
 
@@ -91,6 +93,8 @@ class TemplateGit {
     // "Could not fetch <displayUrl>: ..." with credentials masked.
     Result<std::string> runGit(const GitUrl& url, const Scratch& scratch,
                                const std::vector<std::string>& args);
+    // TooLarge when the cloned commit's tree passes the file or byte limit.
+    Status checkTreeSize(const GitUrl& url, const Scratch& scratch);
 
     const TemplateGitOptions options_;
 };

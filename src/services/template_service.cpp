@@ -142,14 +142,10 @@ Result<TemplateSubmission> TemplateService::submit(const std::string& workspace,
     }
     if (overrides.name && (overrides.name->empty() || overrides.name->size() > 100))
         return Status::InvalidArgument("Validation failed: name must be 1-100 characters");
-    store::TemplateRepository templates(db_);
-    PINFOLD_ASSIGN_OR_RETURN(std::vector<store::TemplateRecord> mine,
-                             templates.list({workspace, false, std::nullopt, false}));
-    if (mine.size() >= options_.maxTemplatesPerWorkspace)
-        return Status::Forbidden("Template limit reached");
-
+    // Checked before the fetch to spare it, and again with the insert (see below).
+    PINFOLD_TRY(checkTemplateLimit(workspace));
     PINFOLD_ASSIGN_OR_RETURN(Fetched fetched, fetch(source, true));
-    if (!fetched.manifest)
+    if (!fetched.validation.errors.empty())
         return TemplateSubmission{std::nullopt, std::move(fetched.validation.errors)};
     const Manifest& manifest = *fetched.manifest;
     store::TemplateRecord t;
@@ -178,8 +174,22 @@ Result<TemplateSubmission> TemplateService::submit(const std::string& workspace,
     t.manifestJson = fetched.validation.manifestText;
     t.readme = fetched.validation.readme;
     t.createdAtMs = t.updatedAtMs = clock_.nowMs();
-    PINFOLD_TRY(templates.insert(t));
+    {
+        // Fetches run in parallel; the count and the insert must not.
+        std::lock_guard guard(insertMutex_);
+        PINFOLD_TRY(checkTemplateLimit(workspace));
+        PINFOLD_TRY(store::TemplateRepository(db_).insert(t));
+    }
     return TemplateSubmission{TemplateView{std::move(t), manifest}, {}};
+}
+
+Status TemplateService::checkTemplateLimit(const std::string& workspace) {
+    PINFOLD_ASSIGN_OR_RETURN(
+        std::vector<store::TemplateRecord> mine,
+        store::TemplateRepository(db_).list({workspace, false, std::nullopt, false}));
+    if (mine.size() >= options_.maxTemplatesPerWorkspace)
+        return Status::Forbidden("Template limit reached");
+    return Status::Ok();
 }
 
 Result<TemplateSubmission> TemplateService::update(const std::string& workspace,
@@ -193,7 +203,7 @@ Result<TemplateSubmission> TemplateService::update(const std::string& workspace,
     TemplateSource source{gitUrl.value_or(t.gitUrl), ref ? ref : t.gitRef,
                           path.value_or(t.gitPath)};
     PINFOLD_ASSIGN_OR_RETURN(Fetched fetched, fetch(source, true));
-    if (!fetched.manifest)
+    if (!fetched.validation.errors.empty())
         return TemplateSubmission{std::nullopt, std::move(fetched.validation.errors)};
     PINFOLD_ASSIGN_OR_RETURN(GitUrl url, git_.parseUrl(source.gitUrl));
     t.gitUrl = url.displayUrl;

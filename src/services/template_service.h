@@ -10,6 +10,7 @@
 // Thread-safe: the store, block store and git fetches are.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,12 +118,15 @@ class TemplateService {
     Result<Fetched> fetch(const TemplateSource& source, bool store);
     Result<TemplateView> visible(const std::string& workspace, store::TemplateRecord record);
     Result<TemplateView> owned(const std::string& workspace, const std::string& id);
+    Status checkTemplateLimit(const std::string& workspace);
 
     store::Db& db_;
     content::BlockStore& blocks_;
     TemplateGit& git_;
     const Clock& clock_;
     const TemplateServiceOptions options_;
+
+    std::mutex insertMutex_;  // serialises the template limit's count with the insert
 };
 
 // A template's slug from its name: lowercase ASCII letters and digits, runs of anything else

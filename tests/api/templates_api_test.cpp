@@ -170,6 +170,17 @@ TEST_F(TemplatesApi, ValidateListsEveryErrorAndSubmitStoresNothingInvalid) {
     EXPECT_EQ(s.json.at("validationErrors").as_array().size(), 3u);
     EXPECT_EQ(api->get("/v0/templates?submittedBy=me").json.at("templates").as_array().size(), 0u);
 
+    // A valid manifest is not enough: the folder needs its README.md and workspace/ too.
+    std::string bare = repos_.file("bare");
+    RunShell("mkdir -p '" + bare + "'");
+    std::ofstream(bare + "/manifest.json") << kManifest;
+    commit(bare, "bare");
+    ApiResponse b = api->post("/v0/templates", boost::json::object{{"gitUrl", url(bare)}});
+    EXPECT_EQ(b.status, 400);
+    EXPECT_EQ(boost::json::serialize(b.json.at("validationErrors")),
+              R"(["README.md is missing","workspace/ is missing"])");
+    EXPECT_EQ(api->get("/v0/templates?submittedBy=me").json.at("templates").as_array().size(), 0u);
+
     std::string good = makeRepo("good");
     ApiResponse ok =
         api->post("/v0/templates/validate", boost::json::object{{"gitUrl", url(good)}});
@@ -213,6 +224,25 @@ TEST_F(TemplatesApi, BadSourcesAreRefusedWithTheField) {
     EXPECT_EQ(api->get("/v0/public-templates?featured=maybe").error(),
               "Validation failed: featured must be true or false");
     EXPECT_EQ(anonymous->get("/v0/templates").status, 401);
+}
+
+TEST_F(TemplatesApi, TooManyFilesOrBytesAreRefusedBeforeAnyFileIsWritten) {
+    std::string many = makeRepo("many");
+    RunShell("mkdir '" + many + "/workspace/e' && cd '" + many +
+             "/workspace/e' && seq 10000 | xargs touch");
+    commit(many, "many");
+    ApiResponse r = api->post("/v0/templates/validate", boost::json::object{{"gitUrl", url(many)}});
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.error(), "Template repository is too large: more than 10000 files");
+
+    // 100 MiB + 1 byte of zeros packs into a few hundred KiB: only the tree tells its size.
+    std::string big = makeRepo("big");
+    RunShell("head -c 104857601 /dev/zero > '" + big + "/workspace/big.bin'");
+    commit(big, "big");
+    r = api->post("/v0/templates", boost::json::object{{"gitUrl", url(big)}});
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.error(), "Template repository is too large: more than 104857600 bytes of files");
+    EXPECT_EQ(RunShell("ls -A '" + server->dataDir() + "/tmp/templates'"), "");
 }
 
 TEST_F(TemplatesApi, BranchesTagsAndARefAndPathAreHonoured) {

@@ -26,7 +26,7 @@ TEST(TemplateGit, HttpUrlsKeepTheirCredentialsOutOfTheDisplayForm) {
               "http http://user:s3cr3t@127.0.0.1:8080/v0/agents/x/git shown as "
               "http://127.0.0.1:8080/v0/agents/x/git password=s3cr3t root=");
     EXPECT_EQ(Describe(git.parseUrl("HTTPS://tok@host")),
-              "https HTTPS://tok@host shown as https://host password=tok root=");
+              "https https://tok@host shown as https://host password=tok root=");
     EXPECT_EQ(Describe(git.parseUrl("https://a:b@/x")),
               "InvalidArgument: Validation failed: gitUrl has no host");
 }
@@ -49,6 +49,9 @@ TEST(TemplateGit, OtherSchemesAndFileUrlsOutsideTheRootsAreRefused) {
     EXPECT_EQ(Describe(git.parseUrl("file://" + root.path() + "x")),
               "InvalidArgument: Validation failed: gitUrl must lie under a template file root "
               "of this server");
+    EXPECT_EQ(Describe(git.parseUrl("file://" + root.path() + "/%2e%2e/x")),
+              "InvalidArgument: Validation failed: gitUrl file:// URLs must not be "
+              "percent-encoded");
     EXPECT_EQ(Describe(git.parseUrl("file://relative")),
               "InvalidArgument: Validation failed: gitUrl must be file:// and an absolute path");
     for (const char* url : {"ssh://host/r", "git://host/r", "host:repo", "/abs/path", "-u"}) {
