@@ -698,23 +698,28 @@ Result<size_t> SkillService::attach(const std::string& workspace, const std::str
     return resolved.size();
 }
 
+Result<store::AttachedSkill> SkillService::findAttached(const std::string& workspace,
+                                                        const std::string& agentId,
+                                                        const std::string& ref) {
+    PINFOLD_ASSIGN_OR_RETURN(Resolved resolved, resolveOrNotFound(workspace, ref, false));
+    PINFOLD_ASSIGN_OR_RETURN(std::vector<store::AttachedSkill> attached,
+                             store::SkillRepository(db_).attachedTo(agentId));
+    for (auto& a : attached) {
+        if (a.skill.id == resolved.skill.id)
+            return std::move(a);
+    }
+    return Status::NotFound("Skill is not attached to this agent");
+}
+
 Result<AgentSkillView> SkillService::detach(const std::string& workspace,
                                             const std::string& agentId, const std::string& ref) {
     PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, loadAgent(workspace, agentId));
     auto lock = agentLock(agentId);
     std::lock_guard<std::mutex> guard(*lock);
-    PINFOLD_ASSIGN_OR_RETURN(Resolved resolved, resolveOrNotFound(workspace, ref, false));
-    store::SkillRepository skills(db_);
-    PINFOLD_ASSIGN_OR_RETURN(std::vector<store::AttachedSkill> attached,
-                             skills.attachedTo(agent.id));
-    auto it = std::find_if(attached.begin(), attached.end(), [&](const store::AttachedSkill& a) {
-        return a.skill.id == resolved.skill.id;
-    });
-    if (it == attached.end())
-        return Status::NotFound("Skill is not attached to this agent");
-    PINFOLD_TRY(InSkillFolder("remove", it->skill.name, removeFiles(agent, it->skill.name)));
-    PINFOLD_TRY(skills.detach(agent.id, it->skill.id).status());
-    return AgentSkillView{std::move(it->skill), std::move(it->attachment)};
+    PINFOLD_ASSIGN_OR_RETURN(store::AttachedSkill found, findAttached(workspace, agent.id, ref));
+    PINFOLD_TRY(InSkillFolder("remove", found.skill.name, removeFiles(agent, found.skill.name)));
+    PINFOLD_TRY(store::SkillRepository(db_).detach(agent.id, found.skill.id).status());
+    return AgentSkillView{std::move(found.skill), std::move(found.attachment)};
 }
 
 Result<std::vector<AgentSkillView>> SkillService::attachedTo(const std::string& agentId) {
@@ -756,40 +761,32 @@ Result<SkillUpdateOutcome> SkillService::update(const std::string& workspace,
     PINFOLD_ASSIGN_OR_RETURN(store::AgentRecord agent, loadAgent(workspace, agentId));
     auto lock = agentLock(agentId);
     std::lock_guard<std::mutex> guard(*lock);
-    PINFOLD_ASSIGN_OR_RETURN(Resolved resolved, resolveOrNotFound(workspace, ref, false));
+    PINFOLD_ASSIGN_OR_RETURN(store::AttachedSkill found, findAttached(workspace, agent.id, ref));
+    const store::SkillRecord& skill = found.skill;
     store::SkillRepository skills(db_);
-    PINFOLD_ASSIGN_OR_RETURN(std::vector<store::AttachedSkill> attached,
-                             skills.attachedTo(agent.id));
-    auto it = std::find_if(attached.begin(), attached.end(), [&](const store::AttachedSkill& a) {
-        return a.skill.id == resolved.skill.id;
-    });
-    if (it == attached.end())
-        return Status::NotFound("Skill is not attached to this agent");
     PINFOLD_ASSIGN_OR_RETURN(std::vector<store::SkillVersionRecord> versions,
-                             skills.versions(resolved.skill.id));
+                             skills.versions(skill.id));
     if (versions.empty())
-        return Status::Internal("Skill " + resolved.skill.name + " has no version");
+        return Status::Internal("Skill " + skill.name + " has no version");
     store::SkillVersionRecord target = Newest(versions);
     if (version) {
         auto wanted = std::find_if(versions.begin(), versions.end(),
                                    [&](const auto& v) { return v.version == *version; });
         if (wanted == versions.end()) {
-            return Status::NotFound("Skill " + resolved.skill.name + " has no version " + *version);
+            return Status::NotFound("Skill " + skill.name + " has no version " + *version);
         }
         target = *wanted;
     }
-    const std::string previous = it->attachment.version;
+    const std::string previous = found.attachment.version;
     if (target.version == previous) {
-        return Status::Conflict("Skill " + resolved.skill.name + " is already at version " +
-                                previous);
+        return Status::Conflict("Skill " + skill.name + " is already at version " + previous);
     }
-    PINFOLD_TRY(InSkillFolder("write", resolved.skill.name,
-                              writeFiles(agent, resolved.skill.name, target.cid)));
-    store::AgentSkillRecord moved = it->attachment;
+    PINFOLD_TRY(InSkillFolder("write", skill.name, writeFiles(agent, skill.name, target.cid)));
+    store::AgentSkillRecord moved = found.attachment;
     moved.version = target.version;
     moved.cid = target.cid;
     PINFOLD_TRY(skills.attach(moved));
-    return SkillUpdateOutcome{{std::move(it->skill), std::move(moved)}, previous};
+    return SkillUpdateOutcome{{std::move(found.skill), std::move(moved)}, previous};
 }
 
 Status SkillService::detachAll(const std::string& agentId) {

@@ -189,6 +189,10 @@ class SkillService {
     Result<Resolved> resolveOrNotFound(const std::string& workspace, const std::string& ref,
                                        bool namedInMessage);
     Result<SkillView> view(const store::SkillRecord& record);
+    // The attachment of the skill `ref` names to the agent; NotFound "Skill is not attached to
+    // this agent".
+    Result<store::AttachedSkill> findAttached(const std::string& workspace,
+                                              const std::string& agentId, const std::string& ref);
     Result<store::AgentRecord> loadAgent(const std::string& workspace, const std::string& agentId);
     Result<std::vector<Resolved>> resolveForAttach(const std::string& workspace,
                                                    const std::vector<std::string>& refs,
