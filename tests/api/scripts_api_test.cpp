@@ -67,7 +67,10 @@ class ScriptsApi : public ApiTest {
     json::object waitForStates(const std::string& id, const std::string& build,
                                const std::string& start) {
         return waitForScripts(id, [&](const json::object& s) {
-            return State(s, "build") == build && State(s, "start") == start;
+            // After a failed build, start's reason is written last.
+            bool reasonDue = build == "failed" && start == "pending";
+            return State(s, "build") == build && State(s, "start") == start &&
+                   (!reasonDue || s.at("start").at("error").is_string());
         });
     }
     // Polls until `command` run in the agent prints `expected`; returns what it printed last.

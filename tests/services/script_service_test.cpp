@@ -110,7 +110,9 @@ class ScriptServiceTest : public SupervisorFixture {
         };
         return settled(v.build.state) &&
                (v.start.state == ScriptState::kRunning || settled(v.start.state) ||
-                (v.build.state == ScriptState::kFailed && v.start.state == ScriptState::kPending));
+                // After a failed build, start's reason is written last.
+                (v.build.state == ScriptState::kFailed && v.start.state == ScriptState::kPending &&
+                 v.start.error.has_value()));
     }
     std::string inAgent(const std::string& id, const std::string& command) {
         return exec(id, command, std::chrono::seconds(20), "/home/node/clawd").stdoutText;
