@@ -113,6 +113,9 @@ Result<TemplateService::Fetched> TemplateService::fetch(const TemplateSource& so
     PINFOLD_ASSIGN_OR_RETURN(TemplateFolderCheck check, ValidateTemplateFolder(dir));
 
     Fetched fetched;
+    fetched.displayUrl = url.displayUrl;
+    fetched.ref = ref;
+    fetched.path = path;
     fetched.validation.errors = std::move(check.errors);
     fetched.validation.manifestText = std::move(check.manifestText);
     fetched.validation.readme = std::move(check.readme);
@@ -163,12 +166,9 @@ Result<TemplateSubmission> TemplateService::submit(const std::string& workspace,
     }
     t.category = manifest.templateInfo ? manifest.templateInfo->category : std::nullopt;
     t.status = overrides.draft ? store::kTemplateDraft : store::kTemplatePendingReview;
-    PINFOLD_ASSIGN_OR_RETURN(GitUrl url, git_.parseUrl(source.gitUrl));
-    t.gitUrl = url.displayUrl;
-    if (source.ref) {
-        PINFOLD_ASSIGN_OR_RETURN(t.gitRef, TemplateGit::normalizeRef(*source.ref));
-    }
-    PINFOLD_ASSIGN_OR_RETURN(t.gitPath, NormalizePath(source.path));
+    t.gitUrl = fetched.displayUrl;
+    t.gitRef = fetched.ref;
+    t.gitPath = fetched.path;
     t.commitSha = fetched.validation.commitSha;
     t.snapshotCid = fetched.cid;
     t.manifestJson = fetched.validation.manifestText;
@@ -205,12 +205,9 @@ Result<TemplateSubmission> TemplateService::update(const std::string& workspace,
     PINFOLD_ASSIGN_OR_RETURN(Fetched fetched, fetch(source, true));
     if (!fetched.validation.errors.empty())
         return TemplateSubmission{std::nullopt, std::move(fetched.validation.errors)};
-    PINFOLD_ASSIGN_OR_RETURN(GitUrl url, git_.parseUrl(source.gitUrl));
-    t.gitUrl = url.displayUrl;
-    if (ref) {
-        PINFOLD_ASSIGN_OR_RETURN(t.gitRef, TemplateGit::normalizeRef(*ref));
-    }
-    PINFOLD_ASSIGN_OR_RETURN(t.gitPath, NormalizePath(source.path));
+    t.gitUrl = fetched.displayUrl;
+    t.gitRef = fetched.ref;
+    t.gitPath = fetched.path;
     t.commitSha = fetched.validation.commitSha;
     t.snapshotCid = fetched.cid;
     t.manifestJson = fetched.validation.manifestText;

@@ -114,6 +114,10 @@ class TemplateService {
         TemplateValidation validation;
         std::optional<Manifest> manifest;
         std::string cid;  // the template folder's CID, its blocks stored; "" when not valid
+        // The source as checked: the URL without credentials, the bare ref, the clean path.
+        std::string displayUrl;
+        std::optional<std::string> ref;
+        std::string path;
     };
     Result<Fetched> fetch(const TemplateSource& source, bool store);
     Result<TemplateView> visible(const std::string& workspace, store::TemplateRecord record);
